@@ -1,0 +1,99 @@
+// A running broker: partition workers, topic registry, request handlers and the TCP front-end, wired together.
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { type BrokerConfig, intProperty } from '../config/broker-config.js';
+import { NetworkServer } from '../network/server.js';
+import { PartitionWorkerPool } from '../partition/partition-workers.js';
+import type { BrokerContext } from './context.js';
+import { createHandlers } from './handlers/index.js';
+import { createFrameProcessor } from './request-dispatcher.js';
+import { TopicAdmin } from './topic-admin.js';
+import { TopicRegistry } from './topic-registry.js';
+
+/** Bounds on what one connection may have outstanding before the broker stops reading from it. */
+const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
+const MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
+
+export class Broker {
+  readonly config: BrokerConfig;
+  readonly host: string;
+  readonly port: number;
+  readonly context: BrokerContext;
+  readonly #server: NetworkServer;
+  readonly #workers: PartitionWorkerPool;
+  readonly #log: Logger;
+  #closing: Promise<void> | null = null;
+
+  private constructor(config: BrokerConfig, context: BrokerContext, server: NetworkServer, workers: PartitionWorkerPool, port: number, log: Logger) {
+    this.config = config;
+    this.context = context;
+    this.#server = server;
+    this.#workers = workers;
+    this.host = config.host;
+    this.port = port;
+    this.#log = log;
+  }
+
+  static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
+    const started = performance.now();
+    const registry = TopicRegistry.load(config.dataDir, config.workers, config.properties['cluster.id']);
+    const workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
+    try {
+      const admin = new TopicAdmin(registry, workers, config, log.child({ component: 'admin' }));
+      await admin.openAll();
+      const nodeId = intProperty(config, 'node.id');
+      // The advertised address is patched in once the listener knows its port (port 0 = ephemeral).
+      const context = {
+        config,
+        log,
+        registry,
+        workers,
+        admin,
+        nodeId,
+        advertisedHost: advertisedHostFor(config.host),
+        advertisedPort: config.port,
+      };
+      const { handlers, advertised } = createHandlers(context);
+      const processFrame = createFrameProcessor(handlers, advertised, log.child({ component: 'requests' }));
+      const server = new NetworkServer(
+        processFrame,
+        {
+          maxFrameBytes: intProperty(config, 'socket.request.max.bytes'),
+          maxQueuedRequests: MAX_QUEUED_REQUESTS_PER_CONNECTION,
+          maxInFlightBytes: MAX_IN_FLIGHT_BYTES_PER_CONNECTION,
+          idleTimeoutMs: intProperty(config, 'connections.max.idle.ms'),
+        },
+        log.child({ component: 'network' }),
+      );
+      const { port } = await server.listen({ host: config.host, port: config.port });
+      context.advertisedPort = port;
+      log.info(
+        { host: config.host, port, dataDir: config.dataDir, workers: config.workers, topics: [...registry.topics].length, startupMs: Math.round(performance.now() - started) },
+        'broker started',
+      );
+      return new Broker(config, context, server, workers, port, log);
+    } catch (error) {
+      await workers.close();
+      throw error;
+    }
+  }
+
+  get bootstrap(): string {
+    return `${this.context.advertisedHost}:${this.port}`;
+  }
+
+  /** Stops accepting, closes connections, then closes every partition log cleanly. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#server.close();
+      await this.#workers.close();
+      this.#log.info('broker stopped');
+    })();
+    return this.#closing;
+  }
+}
+
+function advertisedHostFor(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return hostname();
+  return host;
+}

@@ -1,0 +1,18 @@
+// What request handlers may use. Handlers get this instead of the Broker so their dependencies stay visible.
+import type { Logger } from 'pino';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { PartitionWorkerPool } from '../partition/partition-workers.js';
+import type { TopicAdmin } from './topic-admin.js';
+import type { TopicRegistry } from './topic-registry.js';
+
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly log: Logger;
+  readonly registry: TopicRegistry;
+  readonly workers: PartitionWorkerPool;
+  readonly admin: TopicAdmin;
+  readonly nodeId: number;
+  /** Host and port clients are told to connect to (Metadata, FindCoordinator, DescribeCluster). */
+  readonly advertisedHost: string;
+  readonly advertisedPort: number;
+}

@@ -1,0 +1,190 @@
+// Fetch: stored batches are returned as they sit in the log, never decoded.
+// Long poll: with nothing (or less than min_bytes) to return, the request parks on its partitions' append
+// waiters and is re-run when a produce lands on one of them, or answered when max_wait_ms runs out.
+// Reads go to all owning workers at once; the size rules are then applied in request order: each partition
+// gets at most its partition_max_bytes, the response at most max_bytes, and the first batch of the first
+// non-empty partition is returned whole even when it is larger (KIP-74).
+import type {
+  FetchRequest,
+  FetchResponse,
+  FetchResponseFetchableTopicResponse,
+  FetchResponsePartitionData,
+} from '../../protocol/generated/index.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { BATCH_LENGTH, LOG_OVERHEAD } from '../../protocol/record-batch.js';
+import type { FetchReply } from '../../partition/partition-workers.js';
+import type { BrokerContext } from '../context.js';
+import type { RequestInfo } from '../request-dispatcher.js';
+import type { PartitionState } from '../topic-registry.js';
+
+/** Kafka answers "no data" with an empty record set, not null; librdkafka only sees end-of-partition that way. */
+const NO_RECORDS = Buffer.alloc(0);
+
+/** Fetch v13 switched topics from names to ids. */
+const FIRST_TOPIC_ID_VERSION = 13;
+
+interface PartitionRead {
+  response: FetchResponsePartitionData;
+  partition: PartitionState | null;
+  fetchOffset: number;
+  maxBytes: number;
+  reply: FetchReply | null;
+  /** The partition's end offset when it was last read: anything past it is news. */
+  seenHighWatermark: number;
+}
+
+export async function handleFetch(ctx: BrokerContext, request: FetchRequest, info: RequestInfo): Promise<FetchResponse> {
+  const byId = info.apiVersion >= FIRST_TOPIC_ID_VERSION;
+  const topics: FetchResponseFetchableTopicResponse[] = [];
+  const reads: PartitionRead[] = [];
+  for (const fetchTopic of request.topics) {
+    const topic = byId ? ctx.registry.getById(fetchTopic.topicId) : ctx.registry.get(fetchTopic.topic);
+    const missingCode = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    const partitions: FetchResponsePartitionData[] = [];
+    for (const fetchPartition of fetchTopic.partitions) {
+      const partition = topic?.partitions[fetchPartition.partition] ?? null;
+      const response = emptyPartition(fetchPartition.partition, partition ? ErrorCode.NONE : missingCode);
+      partitions.push(response);
+      reads.push({ response, partition, fetchOffset: fetchPartition.fetchOffset, maxBytes: fetchPartition.partitionMaxBytes, reply: null, seenHighWatermark: -1 });
+    }
+    topics.push({ topic: fetchTopic.topic, topicId: fetchTopic.topicId, partitions });
+  }
+
+  const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+  const minBytes = Math.max(1, request.minBytes);
+  for (;;) {
+    const { bytes, errors } = await readAll(ctx, reads, request.maxBytes);
+    const remaining = deadline - Date.now();
+    if (bytes >= minBytes || errors || remaining <= 0) break;
+    const woken = await waitForAppend(reads, remaining);
+    if (!woken) {
+      // Timed out: one last read so data appended at the very end is not missed.
+      await readAll(ctx, reads, request.maxBytes);
+      break;
+    }
+  }
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: topics };
+}
+
+function emptyPartition(partitionIndex: number, errorCode: number): FetchResponsePartitionData {
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    abortedTransactions: [],
+    preferredReadReplica: -1,
+    records: NO_RECORDS,
+  };
+}
+
+/** Reads every partition that has data, then applies the response-size rules in request order. */
+async function readAll(ctx: BrokerContext, reads: PartitionRead[], responseMaxBytes: number): Promise<{ bytes: number; errors: boolean }> {
+  const inFlight: Array<Promise<void>> = [];
+  let errors = false;
+  for (const read of reads) {
+    const { partition, response } = read;
+    read.reply = null;
+    response.records = NO_RECORDS;
+    if (!partition) {
+      errors = true;
+      continue;
+    }
+    // The topic may have been deleted (or re-created) while this request was parked.
+    if (ctx.registry.partition(partition.topic, partition.index) !== partition) {
+      response.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      errors = true;
+      continue;
+    }
+    read.seenHighWatermark = partition.highWatermark;
+    response.highWatermark = partition.highWatermark;
+    response.lastStableOffset = partition.highWatermark;
+    response.logStartOffset = partition.logStartOffset;
+    if (read.fetchOffset < partition.logStartOffset || read.fetchOffset > partition.highWatermark) {
+      response.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+      errors = true;
+      continue;
+    }
+    if (read.fetchOffset === partition.highWatermark || read.maxBytes <= 0) continue;
+    const maxBytes = Math.min(read.maxBytes, responseMaxBytes);
+    inFlight.push(
+      ctx.workers.fetch(partition.worker, partition.id, read.fetchOffset, maxBytes, true).then(
+        (reply) => {
+          read.reply = reply;
+        },
+        (error: unknown) => {
+          read.reply = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, highWatermark: -1, logStartOffset: -1, records: null };
+          ctx.log.warn({ err: error, partition: `${partition.topic}-${partition.index}` }, 'fetch failed');
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+
+  let budget = responseMaxBytes;
+  let total = 0;
+  for (const read of reads) {
+    const reply = read.reply;
+    if (!reply) continue;
+    const response = read.response;
+    if (reply.errorCode !== ErrorCode.NONE) {
+      response.errorCode = reply.errorCode;
+      response.records = NO_RECORDS;
+      errors = true;
+      continue;
+    }
+    response.errorCode = ErrorCode.NONE;
+    response.highWatermark = Math.max(reply.highWatermark, response.highWatermark);
+    response.lastStableOffset = response.highWatermark;
+    response.logStartOffset = reply.logStartOffset;
+    let records = reply.records;
+    if (records && records.length > budget) {
+      const fit = wholeBatchesWithin(records, budget);
+      // KIP-74: the first batch of the first non-empty partition always goes out whole.
+      records = fit > 0 ? records.subarray(0, fit) : total === 0 ? records.subarray(0, firstBatchSize(records)) : NO_RECORDS;
+    }
+    response.records = records ?? NO_RECORDS;
+    if (records) {
+      total += records.length;
+      budget = Math.max(0, budget - records.length);
+    }
+  }
+  return { bytes: total, errors };
+}
+
+function firstBatchSize(records: Buffer): number {
+  return Math.min(records.length, LOG_OVERHEAD + records.readInt32BE(BATCH_LENGTH));
+}
+
+/** Length of the longest prefix of whole batches that fits in `limit` bytes. */
+function wholeBatchesWithin(records: Buffer, limit: number): number {
+  let position = 0;
+  while (position + LOG_OVERHEAD <= records.length) {
+    const size = LOG_OVERHEAD + records.readInt32BE(position + BATCH_LENGTH);
+    if (position + size > limit) break;
+    position += size;
+  }
+  return position;
+}
+
+/** Resolves true when any of the partitions is appended to, false when `timeoutMs` passes first. */
+function waitForAppend(reads: PartitionRead[], timeoutMs: number): Promise<boolean> {
+  // Data may have landed while the last read was in flight; its wake-up has already fired.
+  if (reads.some((r) => r.partition && r.partition.highWatermark > r.seenHighWatermark)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const partitions = new Set<PartitionState>();
+    for (const read of reads) if (read.partition) partitions.add(read.partition);
+    let settled = false;
+    const settle = (woken: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const p of partitions) p.appendWaiters.delete(onAppend);
+      resolve(woken);
+    };
+    const onAppend = (): void => settle(true);
+    const timer = setTimeout(() => settle(false), timeoutMs);
+    for (const p of partitions) p.appendWaiters.add(onAppend);
+  });
+}

@@ -1,0 +1,40 @@
+// The API key -> handler table. One place shows every API the broker answers.
+import { ApiKey } from '../../protocol/generated/index.js';
+import type * as M from '../../protocol/generated/index.js';
+import type { BrokerContext } from '../context.js';
+import type { ApiHandler, RequestInfo } from '../request-dispatcher.js';
+import { AdvertisedApis } from '../supported-apis.js';
+import { handleAlterConfigs, handleIncrementalAlterConfigs } from './alter-configs.js';
+import { handleApiVersions } from './api-versions.js';
+import { handleDescribeCluster } from './describe-cluster.js';
+import { handleDescribeConfigs } from './describe-configs.js';
+import { handleFetch } from './fetch.js';
+import { handleListOffsets } from './list-offsets.js';
+import { handleMetadata } from './metadata.js';
+import { handleProduce } from './produce.js';
+import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './topics.js';
+
+/** Binds a typed handler to the untyped dispatch table; the generated decoder for `apiKey` produces `Req`. */
+function bind<Req>(fn: (request: Req, info: RequestInfo) => unknown): ApiHandler {
+  return fn as ApiHandler;
+}
+
+export function createHandlers(ctx: BrokerContext, extra: ReadonlyMap<number, ApiHandler> = new Map()): { handlers: Map<number, ApiHandler>; advertised: AdvertisedApis } {
+  const handlers = new Map<number, ApiHandler>([
+    [ApiKey.Produce, bind<M.ProduceRequest>((r, i) => handleProduce(ctx, r, i))],
+    [ApiKey.Fetch, bind<M.FetchRequest>((r, i) => handleFetch(ctx, r, i))],
+    [ApiKey.ListOffsets, bind<M.ListOffsetsRequest>((r, i) => handleListOffsets(ctx, r, i))],
+    [ApiKey.Metadata, bind<M.MetadataRequest>((r, i) => handleMetadata(ctx, r, i))],
+    [ApiKey.CreateTopics, bind<M.CreateTopicsRequest>((r) => handleCreateTopics(ctx, r))],
+    [ApiKey.DeleteTopics, bind<M.DeleteTopicsRequest>((r, i) => handleDeleteTopics(ctx, r, i))],
+    [ApiKey.CreatePartitions, bind<M.CreatePartitionsRequest>((r) => handleCreatePartitions(ctx, r))],
+    [ApiKey.DescribeConfigs, bind<M.DescribeConfigsRequest>((r) => handleDescribeConfigs(ctx, r))],
+    [ApiKey.AlterConfigs, bind<M.AlterConfigsRequest>((r) => handleAlterConfigs(ctx, r))],
+    [ApiKey.IncrementalAlterConfigs, bind<M.IncrementalAlterConfigsRequest>((r) => handleIncrementalAlterConfigs(ctx, r))],
+    [ApiKey.DescribeCluster, bind<M.DescribeClusterRequest>((r) => handleDescribeCluster(ctx, r))],
+    ...extra,
+  ]);
+  const advertised = new AdvertisedApis([...handlers.keys(), ApiKey.ApiVersions]);
+  handlers.set(ApiKey.ApiVersions, bind<M.ApiVersionsRequest>((r) => handleApiVersions(advertised, r)));
+  return { handlers, advertised };
+}

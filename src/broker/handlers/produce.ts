@@ -1,0 +1,95 @@
+// Produce: each partition's batch goes to the worker that owns the partition, copied once from the socket
+// buffer into that worker's ring; the worker checks its CRC-32C and appends it from ring memory.
+import type {
+  ProduceRequest,
+  ProduceResponse,
+  ProduceResponsePartitionProduceResponse,
+  ProduceResponseTopicProduceResponse,
+} from '../../protocol/generated/index.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ATTR_COMPRESSION_MASK, ATTRIBUTES } from '../../protocol/record-batch.js';
+import type { BrokerContext } from '../context.js';
+import type { RequestInfo } from '../request-dispatcher.js';
+import { wakeAppendWaiters } from '../topic-admin.js';
+
+/** Produce v7 is the first version whose clients may send zstd (KIP-110). */
+const FIRST_ZSTD_PRODUCE_VERSION = 7;
+const COMPRESSION_ZSTD = 4;
+
+export async function handleProduce(ctx: BrokerContext, request: ProduceRequest, info: RequestInfo): Promise<ProduceResponse | null> {
+  const acks = request.acks;
+  const now = Date.now();
+  const pending: Array<Promise<unknown>> = [];
+  const responses: ProduceResponseTopicProduceResponse[] = request.topicData.map((topicData) => {
+    const topic = ctx.registry.get(topicData.name);
+    return {
+      name: topicData.name,
+      partitionResponses: topicData.partitionData.map((data) => {
+        const result = partitionResult(data.index, ErrorCode.NONE);
+        const partition = topic?.partitions[data.index];
+        if (acks !== 0 && acks !== 1 && acks !== -1) result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+        else if (!partition) result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else if (!data.records || data.records.length === 0) result.errorCode = ErrorCode.INVALID_RECORD;
+        else if (info.apiVersion < FIRST_ZSTD_PRODUCE_VERSION && isZstd(data.records)) result.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+        else {
+          pending.push(
+            ctx.workers.produce(partition.worker, partition.id, data.records, now).then(
+              (reply) => {
+                result.errorCode = reply.errorCode;
+                if (reply.errorCode !== ErrorCode.NONE) {
+                  result.errorMessage = describeAppendError(reply.errorCode);
+                  return;
+                }
+                result.baseOffset = reply.baseOffset;
+                result.logStartOffset = reply.logStartOffset;
+                partition.logStartOffset = reply.logStartOffset;
+                // Replies from one worker arrive in append order, so the end offset only moves forward.
+                if (reply.logEndOffset > partition.highWatermark) partition.highWatermark = reply.logEndOffset;
+                wakeAppendWaiters(partition);
+              },
+              (error: unknown) => {
+                result.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+                result.errorMessage = (error as Error).message;
+              },
+            ),
+          );
+        }
+        if (result.errorCode !== ErrorCode.NONE && !result.errorMessage) result.errorMessage = describeAppendError(result.errorCode);
+        return result;
+      }),
+    };
+  });
+  await Promise.all(pending);
+  // acks=0: the client expects no response at all, but the writes above still happened.
+  if (acks === 0) return null;
+  return { responses, throttleTimeMs: 0 };
+}
+
+function partitionResult(index: number, errorCode: number): ProduceResponsePartitionProduceResponse {
+  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null };
+}
+
+function isZstd(records: Buffer): boolean {
+  return records.length > ATTRIBUTES + 1 && (records[ATTRIBUTES + 1]! & ATTR_COMPRESSION_MASK) === COMPRESSION_ZSTD;
+}
+
+function describeAppendError(errorCode: number): string | null {
+  switch (errorCode) {
+    case ErrorCode.CORRUPT_MESSAGE:
+      return 'record batch failed its CRC-32C check or is truncated; nothing was stored';
+    case ErrorCode.INVALID_RECORD:
+      return 'record batch is not a single valid magic-2 batch';
+    case ErrorCode.MESSAGE_TOO_LARGE:
+      return 'record batch is larger than max.message.bytes';
+    case ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT:
+      return 'only record batch format v2 (magic 2) is accepted';
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+      return 'this broker does not host that topic partition';
+    case ErrorCode.INVALID_REQUIRED_ACKS:
+      return 'acks must be -1, 0 or 1';
+    case ErrorCode.UNSUPPORTED_COMPRESSION_TYPE:
+      return 'zstd needs Produce v7 or later';
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,106 @@
+// CreateTopics, DeleteTopics and CreatePartitions: thin request/response mapping over TopicAdmin.
+import type {
+  CreatePartitionsRequest,
+  CreatePartitionsResponse,
+  CreateTopicsRequest,
+  CreateTopicsResponse,
+  CreateTopicsResponseCreatableTopicResult,
+  DeleteTopicsRequest,
+  DeleteTopicsResponse,
+} from '../../protocol/generated/index.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ZERO_UUID } from '../../protocol/reader.js';
+import { effectiveTopicConfig } from '../../config/topic-config.js';
+import type { BrokerContext } from '../context.js';
+import type { RequestInfo } from '../request-dispatcher.js';
+import { configSourceCode } from './describe-configs.js';
+
+export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+  const counts = new Map<string, number>();
+  for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+  const topics: CreateTopicsResponseCreatableTopicResult[] = [];
+  for (const requested of request.topics) {
+    const result: CreateTopicsResponseCreatableTopicResult = {
+      name: requested.name,
+      topicId: ZERO_UUID,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      numPartitions: -1,
+      replicationFactor: -1,
+      configs: null,
+    };
+    topics.push(result);
+    if ((counts.get(requested.name) ?? 0) > 1) {
+      result.errorCode = ErrorCode.INVALID_REQUEST;
+      result.errorMessage = `topic '${requested.name}' appears more than once in the request`;
+      continue;
+    }
+    const input = {
+      name: requested.name,
+      partitions: requested.numPartitions,
+      replicationFactor: requested.replicationFactor,
+      configs: Object.fromEntries(requested.configs.map((c) => [c.name, c.value])),
+      assignments: requested.assignments.map((a) => a.brokerIds),
+    };
+    const checked = ctx.admin.validateCreate(input);
+    if (checked.errorCode !== ErrorCode.NONE) {
+      result.errorCode = checked.errorCode;
+      result.errorMessage = checked.errorMessage;
+      continue;
+    }
+    let configs = checked.configs;
+    if (!request.validateOnly) {
+      const created = await ctx.admin.createTopic(input);
+      result.errorCode = created.errorCode;
+      result.errorMessage = created.errorMessage;
+      if (!created.topic) continue;
+      result.topicId = created.topic.id;
+      configs = created.topic.configs;
+    }
+    result.numPartitions = checked.partitions;
+    result.replicationFactor = checked.replicationFactor;
+    result.configs = effectiveTopicConfig(configs, ctx.config).map((c) => ({
+      name: c.name,
+      value: c.value,
+      readOnly: false,
+      configSource: configSourceCode(c.source),
+      isSensitive: false,
+    }));
+  }
+  return { throttleTimeMs: 0, topics };
+}
+
+export async function handleDeleteTopics(ctx: BrokerContext, request: DeleteTopicsRequest, info: RequestInfo): Promise<DeleteTopicsResponse> {
+  // v6 names topics by name or id; earlier versions by name only.
+  const targets =
+    info.apiVersion >= 6
+      ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
+      : request.topicNames.map((name) => ({ name: name as string | null, topicId: ZERO_UUID }));
+  const responses: DeleteTopicsResponse['responses'] = [];
+  for (const target of targets) {
+    const topic = target.name !== null ? ctx.registry.get(target.name) : ctx.registry.getById(target.topicId);
+    if (!topic) {
+      const byId = target.name === null;
+      responses.push({
+        name: target.name,
+        topicId: target.topicId,
+        errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: `topic ${target.name ?? target.topicId} does not exist`,
+      });
+      continue;
+    }
+    const result = await ctx.admin.deleteTopic(topic.name);
+    responses.push({ name: topic.name, topicId: topic.id, errorCode: result.errorCode, errorMessage: result.errorMessage });
+  }
+  return { throttleTimeMs: 0, responses };
+}
+
+export async function handleCreatePartitions(ctx: BrokerContext, request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+  const results: CreatePartitionsResponse['results'] = [];
+  for (const topic of request.topics) {
+    const assignments = topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null;
+    const result = await ctx.admin.createPartitions(topic.name, topic.count, assignments, request.validateOnly);
+    results.push({ name: topic.name, errorCode: result.errorCode, errorMessage: result.errorMessage });
+  }
+  return { throttleTimeMs: 0, results };
+}

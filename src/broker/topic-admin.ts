@@ -1,0 +1,247 @@
+// Creating, deleting and growing topics: the registry change plus opening or closing partition actors on
+// their workers. Admin changes run one at a time (a promise chain), so two clients racing to auto-create the
+// same topic cannot both create it.
+import type { Logger } from 'pino';
+import { type BrokerConfig, intProperty } from '../config/broker-config.js';
+import { topicPropertyValue, validateTopicProperty } from '../config/topic-config.js';
+import { SpateError } from '../errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { PartitionSpec } from '../partition/partition-actor.js';
+import type { PartitionWorkerPool } from '../partition/partition-workers.js';
+import { type PartitionState, type TopicRegistry, type TopicState, topicNameProblem } from './topic-registry.js';
+
+export interface AdminResult {
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export interface CreateTopicRequest {
+  name: string;
+  partitions: number; // -1 = broker default
+  replicationFactor: number; // -1 = broker default
+  configs: Record<string, string | null>;
+  /** Explicit replica assignment (partition -> broker ids), empty when none. */
+  assignments: number[][];
+}
+
+const ok: AdminResult = { errorCode: ErrorCode.NONE, errorMessage: null };
+
+export class TopicAdmin {
+  readonly #registry: TopicRegistry;
+  readonly #workers: PartitionWorkerPool;
+  readonly #config: BrokerConfig;
+  readonly #log: Logger;
+  readonly #nodeId: number;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(registry: TopicRegistry, workers: PartitionWorkerPool, config: BrokerConfig, log: Logger) {
+    this.#registry = registry;
+    this.#workers = workers;
+    this.#config = config;
+    this.#log = log;
+    this.#nodeId = intProperty(config, 'node.id');
+  }
+
+  /** Runs admin changes strictly one after another. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Checks a create request without changing anything; returns the resolved partition count or an error. */
+  validateCreate(request: CreateTopicRequest): AdminResult & { partitions: number; replicationFactor: number; configs: Record<string, string> } {
+    const fail = (errorCode: number, errorMessage: string) => ({ errorCode, errorMessage, partitions: -1, replicationFactor: -1, configs: {} });
+    const nameProblem = topicNameProblem(request.name);
+    if (nameProblem) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+    if (this.#registry.get(request.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${request.name}' already exists`);
+    const collision = this.#collidingTopic(request.name);
+    if (collision) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `topic '${request.name}' collides with existing topic '${collision}' ('.' and '_' are interchangeable in metric names)`);
+    let partitions = request.partitions;
+    let replicationFactor = request.replicationFactor;
+    if (request.assignments.length > 0) {
+      if (partitions !== -1 || replicationFactor !== -1) {
+        return fail(ErrorCode.INVALID_REQUEST, 'both a replica assignment and a partition count or replication factor were given');
+      }
+      for (const replicas of request.assignments) {
+        if (replicas.length === 0 || replicas.some((id) => id !== this.#nodeId) || new Set(replicas).size !== replicas.length) {
+          return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `replica assignment ${JSON.stringify(replicas)} names brokers that do not exist (this cluster has node ${this.#nodeId})`);
+        }
+      }
+      partitions = request.assignments.length;
+      replicationFactor = request.assignments[0]!.length;
+    }
+    if (partitions === -1) partitions = intProperty(this.#config, 'num.partitions');
+    if (replicationFactor === -1) replicationFactor = intProperty(this.#config, 'default.replication.factor');
+    if (partitions <= 0) return fail(ErrorCode.INVALID_PARTITIONS, `number of partitions must be larger than 0, got ${partitions}`);
+    if (partitions > 100_000) return fail(ErrorCode.INVALID_PARTITIONS, `number of partitions ${partitions} exceeds the limit of 100000`);
+    if (replicationFactor <= 0) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be larger than 0, got ${replicationFactor}`);
+    if (replicationFactor > 1) {
+      return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${replicationFactor} is larger than the number of available brokers (1)`);
+    }
+    const configs: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.configs)) {
+      if (value === null) continue;
+      try {
+        configs[name] = validateTopicProperty(name, value);
+      } catch (error) {
+        return fail(ErrorCode.INVALID_CONFIG, (error as Error).message);
+      }
+    }
+    return { ...ok, partitions, replicationFactor, configs };
+  }
+
+  createTopic(request: CreateTopicRequest): Promise<AdminResult & { topic: TopicState | null }> {
+    return this.#serial(async () => {
+      const checked = this.validateCreate(request);
+      if (checked.errorCode !== ErrorCode.NONE) return { ...checked, topic: null };
+      const topic = this.#registry.create(request.name, checked.partitions, checked.configs);
+      try {
+        await this.#open(topic, topic.partitions);
+      } catch (error) {
+        this.#registry.remove(topic.name);
+        await this.#close(topic.partitions, true).catch(() => undefined);
+        this.#log.error({ err: error, topic: topic.name }, 'could not open partitions of a new topic');
+        return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `could not create topic: ${(error as Error).message}`, topic: null };
+      }
+      this.#registry.save();
+      this.#log.info({ topic: topic.name, partitions: topic.partitions.length, id: topic.id }, 'created topic');
+      return { ...ok, topic };
+    });
+  }
+
+  deleteTopic(name: string): Promise<AdminResult> {
+    return this.#serial(async () => {
+      const topic = this.#registry.remove(name);
+      if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
+      this.#registry.save();
+      await this.#close(topic.partitions, true);
+      // Long polls parked on the deleted partitions re-check and answer at once instead of waiting out max_wait_ms.
+      for (const partition of topic.partitions) wakeAppendWaiters(partition);
+      this.#log.info({ topic: name }, 'deleted topic');
+      return ok;
+    });
+  }
+
+  createPartitions(name: string, newTotal: number, assignments: number[][] | null, validateOnly: boolean): Promise<AdminResult> {
+    return this.#serial(async () => {
+      const topic = this.#registry.get(name);
+      if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
+      const current = topic.partitions.length;
+      if (newTotal <= current) {
+        return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `topic currently has ${current} partitions, ${newTotal} would not be an increase` };
+      }
+      if (newTotal > 100_000) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `${newTotal} partitions exceeds the limit of 100000` };
+      if (assignments) {
+        if (assignments.length !== newTotal - current) {
+          return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `expected ${newTotal - current} assignments, got ${assignments.length}` };
+        }
+        if (assignments.some((r) => r.length !== 1 || r[0] !== this.#nodeId)) {
+          return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `assignments may only name node ${this.#nodeId}` };
+        }
+      }
+      if (validateOnly) return ok;
+      const added = this.#registry.addPartitions(topic, newTotal);
+      await this.#open(topic, added);
+      this.#registry.save();
+      return ok;
+    });
+  }
+
+  /** Replaces (incremental=false) or edits a topic's config overrides after validating every entry. */
+  alterTopicConfig(name: string, change: (current: Record<string, string>) => Record<string, string>, validateOnly: boolean): Promise<AdminResult> {
+    return this.#serial(async () => {
+      const topic = this.#registry.get(name);
+      if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
+      let next: Record<string, string>;
+      try {
+        next = change({ ...topic.configs });
+        for (const [k, v] of Object.entries(next)) next[k] = validateTopicProperty(k, v);
+      } catch (error) {
+        return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: (error as Error).message };
+      }
+      if (validateOnly) return ok;
+      for (const key of Object.keys(topic.configs)) delete topic.configs[key];
+      Object.assign(topic.configs, next);
+      this.#registry.save();
+      await Promise.all(
+        topic.partitions.map((p) => this.#workers.control(p.worker, (c) => c.updateConfig(p.id, this.#limits(topic)))),
+      );
+      return ok;
+    });
+  }
+
+  /** Opens every partition of every registered topic; used at startup. Returns partitions whose log was repaired. */
+  async openAll(): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions)));
+    return repaired;
+  }
+
+  specFor(topic: TopicState, partition: PartitionState): PartitionSpec {
+    return { partitionId: partition.id, topic: topic.name, partition: partition.index, dir: partition.dir, ...this.#limits(topic) };
+  }
+
+  #limits(topic: TopicState): Pick<PartitionSpec, 'segmentBytes' | 'segmentMs' | 'maxMessageBytes'> {
+    return {
+      segmentBytes: Number(topicPropertyValue(topic.configs, this.#config, 'segment.bytes')),
+      segmentMs: Number(topicPropertyValue(topic.configs, this.#config, 'segment.ms')),
+      maxMessageBytes: Number(topicPropertyValue(topic.configs, this.#config, 'max.message.bytes')),
+    };
+  }
+
+  async #open(topic: TopicState, partitions: PartitionState[]): Promise<string[]> {
+    const byWorker = groupByWorker(partitions);
+    const repaired: string[] = [];
+    await Promise.all(
+      [...byWorker].map(async ([worker, list]) => {
+        const opened = await this.#workers.control(worker, (c) => c.open(list.map((p) => this.specFor(topic, p))));
+        for (const result of opened) {
+          const partition = list.find((p) => p.id === result.partitionId)!;
+          partition.highWatermark = result.logEndOffset;
+          partition.logStartOffset = result.logStartOffset;
+          if (result.recovered) {
+            repaired.push(`${topic.name}-${partition.index}`);
+            this.#log.warn({ partition: `${topic.name}-${partition.index}`, recovery: result.recovered }, 'recovered partition log');
+          }
+        }
+      }),
+    );
+    return repaired;
+  }
+
+  async #close(partitions: PartitionState[], deleteFiles: boolean): Promise<void> {
+    await Promise.all(
+      [...groupByWorker(partitions)].map(([worker, list]) =>
+        this.#workers.isAlive(worker)
+          ? this.#workers.control(worker, (c) => c.close(list.map((p) => p.id), deleteFiles))
+          : Promise.reject(new SpateError('SPATE_WORKER_DIED', `partition worker ${worker} is not running`)),
+      ),
+    );
+  }
+
+  #collidingTopic(name: string): string | null {
+    const normalised = name.replaceAll('.', '_');
+    for (const topic of this.#registry.topics) {
+      if (topic.name !== name && topic.name.replaceAll('.', '_') === normalised) return topic.name;
+    }
+    return null;
+  }
+}
+
+export function wakeAppendWaiters(partition: PartitionState): void {
+  if (partition.appendWaiters.size === 0) return;
+  const waiters = [...partition.appendWaiters];
+  partition.appendWaiters.clear();
+  for (const wake of waiters) wake();
+}
+
+function groupByWorker(partitions: PartitionState[]): Map<number, PartitionState[]> {
+  const byWorker = new Map<number, PartitionState[]>();
+  for (const p of partitions) {
+    const list = byWorker.get(p.worker);
+    if (list) list.push(p);
+    else byWorker.set(p.worker, [p]);
+  }
+  return byWorker;
+}

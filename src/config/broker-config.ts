@@ -1,0 +1,141 @@
+// Broker configuration under Kafka's own property names, so an operator's server.properties keeps its meaning.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { configError } from '../errors.js';
+
+type Kind = 'int' | 'long' | 'bool' | 'string';
+
+interface PropertySpec {
+  kind: Kind;
+  default: string;
+  min?: number;
+}
+
+/** Every broker property Spate understands. Unknown keys are an error that names the key. */
+export const BROKER_PROPERTIES = {
+  'node.id': { kind: 'int', default: '1', min: 0 },
+  'broker.id': { kind: 'int', default: '-1' },
+  'num.partitions': { kind: 'int', default: '1', min: 1 },
+  'default.replication.factor': { kind: 'int', default: '1', min: 1 },
+  'auto.create.topics.enable': { kind: 'bool', default: 'true' },
+  'delete.topic.enable': { kind: 'bool', default: 'true' },
+  'log.segment.bytes': { kind: 'int', default: String(1024 * 1024 * 1024), min: 14 },
+  'log.roll.ms': { kind: 'long', default: String(7 * 24 * 3600 * 1000), min: 1 },
+  'log.retention.ms': { kind: 'long', default: String(7 * 24 * 3600 * 1000), min: -1 },
+  'log.retention.bytes': { kind: 'long', default: '-1', min: -1 },
+  'log.cleanup.policy': { kind: 'string', default: 'delete' },
+  'log.flush.interval.messages': { kind: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 1 },
+  'log.flush.interval.ms': { kind: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 0 },
+  'log.message.timestamp.type': { kind: 'string', default: 'CreateTime' },
+  'message.max.bytes': { kind: 'int', default: '1048588', min: 0 },
+  'min.insync.replicas': { kind: 'int', default: '1', min: 1 },
+  'compression.type': { kind: 'string', default: 'producer' },
+  'socket.request.max.bytes': { kind: 'int', default: String(100 * 1024 * 1024), min: 1 },
+  'connections.max.idle.ms': { kind: 'long', default: String(10 * 60 * 1000), min: 1 },
+  'cluster.id': { kind: 'string', default: '' },
+} as const satisfies Record<string, PropertySpec>;
+
+export type BrokerPropertyName = keyof typeof BROKER_PROPERTIES;
+
+export interface BrokerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  workers: number;
+  /** Effective value of every property, keyed by its Kafka name. */
+  properties: Record<BrokerPropertyName, string>;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/** Parses Java-style .properties text: `key=value` or `key: value`, `#`/`!` comments, trailing-backslash continuation. */
+export function parseProperties(text: string): Map<string, string> {
+  const result = new Map<string, string>();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.trim();
+    const match = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (!match) throw configError(`cannot parse config line ${i + 1}: "${line}"`);
+    result.set(match[1]!, match[2]!);
+  }
+  return result;
+}
+
+export function validateBrokerProperty(key: string, value: string): string {
+  if (!Object.hasOwn(BROKER_PROPERTIES, key)) throw configError(`unknown config key "${key}"`);
+  const spec: PropertySpec = BROKER_PROPERTIES[key as BrokerPropertyName];
+  return validateValue(key, value, spec);
+}
+
+export function validateValue(key: string, value: string, spec: Pick<PropertySpec, "kind" | "min">): string {
+  switch (spec.kind) {
+    case 'bool':
+      if (value !== 'true' && value !== 'false') throw configError(`config "${key}" must be true or false, got "${value}"`);
+      return value;
+    case 'int':
+    case 'long': {
+      if (!/^-?\d+$/.test(value.trim())) throw configError(`config "${key}" must be an integer, got "${value}"`);
+      const n = Number(value);
+      if (!Number.isSafeInteger(n) || (spec.kind === 'int' && (n > 2 ** 31 - 1 || n < -(2 ** 31)))) {
+        throw configError(`config "${key}" is out of range: "${value}"`);
+      }
+      if (spec.min !== undefined && n < spec.min) throw configError(`config "${key}" must be at least ${spec.min}, got ${n}`);
+      return String(n);
+    }
+    case 'string':
+      return value;
+  }
+}
+
+export interface BrokerConfigInput {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  workers?: number;
+  configFile?: string;
+  /** Overrides under Kafka property names; applied after the config file. */
+  properties?: Record<string, string | number | boolean>;
+}
+
+export function resolveBrokerConfig(input: BrokerConfigInput): BrokerConfig {
+  const properties = Object.fromEntries(
+    Object.entries(BROKER_PROPERTIES).map(([k, spec]) => [k, spec.default]),
+  ) as Record<BrokerPropertyName, string>;
+  const apply = (key: string, value: string): void => {
+    properties[key as BrokerPropertyName] = validateBrokerProperty(key, value);
+  };
+  if (input.configFile) {
+    let text: string;
+    try {
+      text = readFileSync(input.configFile, 'utf8');
+    } catch (error) {
+      throw configError(`cannot read config file ${input.configFile}: ${(error as Error).message}`);
+    }
+    for (const [k, v] of parseProperties(text)) apply(k, v);
+  }
+  for (const [k, v] of Object.entries(input.properties ?? {})) apply(k, String(v));
+  if (properties['broker.id'] !== '-1') properties['node.id'] = properties['broker.id'];
+  const workers = input.workers ?? defaultWorkerCount();
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw configError(`workers must be 1..256, got ${workers}`);
+  const port = input.port ?? 9092;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw configError(`port must be 0..65535, got ${port}`);
+  return {
+    host: input.host ?? '127.0.0.1',
+    port,
+    dataDir: input.dataDir ?? './data',
+    workers,
+    properties,
+  };
+}
+
+export function intProperty(config: BrokerConfig, key: BrokerPropertyName): number {
+  return Number(config.properties[key]);
+}
+
+export function boolProperty(config: BrokerConfig, key: BrokerPropertyName): boolean {
+  return config.properties[key] === 'true';
+}

@@ -1,0 +1,322 @@
+// The front-end's side of the partition workers: it starts them, owns the routing table (partition -> worker),
+// and turns produce/fetch/list-offsets calls into frames on each worker's request ring.
+// Back-pressure: when a request ring is full, frames wait in a per-worker backlog (holding a reference to the
+// socket bytes, not a copy) until the worker frees space; connections stop reading long before that backlog
+// can grow without bound (see network/connection.ts).
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import * as Comlink from 'comlink';
+import type { Logger } from 'pino';
+import { SpateError } from '../errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { createRingMemory, RingReader, RingWriter, wakeReader, type RingMemory } from '../threads/ring.js';
+import type { PartitionWorkerControl, PartitionWorkerData } from './worker-host.js';
+import { FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
+
+export interface ProduceReply {
+  errorCode: number;
+  baseOffset: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+export interface FetchReply {
+  errorCode: number;
+  highWatermark: number;
+  logStartOffset: number;
+  records: Buffer | null;
+}
+
+export interface ListOffsetReply {
+  errorCode: number;
+  offset: number;
+  timestamp: number;
+  logStartOffset: number;
+}
+
+type Reply = ProduceReply | FetchReply | ListOffsetReply;
+
+interface PendingCall {
+  op: number;
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+}
+
+interface QueuedFrame {
+  payloadBytes: number;
+  alignMod8: number;
+  fill: (view: DataView, bytes: Uint8Array, at: number) => void;
+}
+
+const WORKER_SCRIPT = fileURLToPath(new URL('../../workers/partition-worker.js', import.meta.url));
+
+class WorkerLink {
+  readonly index: number;
+  readonly thread: Worker;
+  readonly control: Comlink.Remote<PartitionWorkerControl>;
+  readonly requests: RingWriter;
+  readonly replies: RingReader;
+  readonly #requestMemory: RingMemory;
+  readonly pending = new Map<number, PendingCall>();
+  readonly backlog: QueuedFrame[] = [];
+  nextRequestId = 1;
+  publishScheduled = false;
+  drainingBacklog = false;
+  dead: Error | null = null;
+  readonly #port: import('node:worker_threads').MessagePort;
+
+  constructor(index: number, ringBytes: number) {
+    this.index = index;
+    this.#requestMemory = createRingMemory(ringBytes);
+    const replyMemory = createRingMemory(ringBytes);
+    const channel = new MessageChannel();
+    this.#port = channel.port1;
+    const data: PartitionWorkerData = {
+      index,
+      requestRing: this.#requestMemory,
+      replyRing: replyMemory,
+      controlPort: channel.port2,
+    };
+    this.thread = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [channel.port2], name: `spate-partitions-${index}` });
+    this.control = Comlink.wrap<PartitionWorkerControl>(channel.port1 as unknown as Comlink.Endpoint);
+    this.requests = new RingWriter(this.#requestMemory);
+    this.replies = new RingReader(replyMemory);
+  }
+
+  /** Control calls must interrupt a worker sleeping on its ring so the message is handled promptly. */
+  async call<T>(fn: (control: Comlink.Remote<PartitionWorkerControl>) => Promise<T>): Promise<T> {
+    if (this.dead) throw this.dead;
+    const result = fn(this.control);
+    wakeReader(this.#requestMemory);
+    return await result;
+  }
+
+  closePort(): void {
+    this.control[Comlink.releaseProxy]();
+    this.#port.close();
+  }
+}
+
+export class PartitionWorkerPool {
+  readonly #links: WorkerLink[];
+  readonly #log: Logger;
+  #closed = false;
+
+  private constructor(links: WorkerLink[], log: Logger) {
+    this.#links = links;
+    this.#log = log;
+    for (const link of links) {
+      link.thread.on('error', (error) => this.#workerDied(link, error));
+      link.thread.on('exit', (code) => {
+        if (!this.#closed) this.#workerDied(link, new Error(`exited with code ${code}`));
+      });
+      void this.#readReplies(link);
+    }
+  }
+
+  static async start(count: number, log: Logger, ringBytes = 32 * 1024 * 1024): Promise<PartitionWorkerPool> {
+    const links = Array.from({ length: count }, (_, i) => new WorkerLink(i, ringBytes));
+    await Promise.all(
+      links.map(
+        (link) =>
+          new Promise<void>((resolve, reject) => {
+            link.thread.once('online', () => resolve());
+            link.thread.once('error', (error) => reject(new SpateError('SPATE_WORKER_STARTUP', `partition worker ${link.index} failed to start: ${error.message}`)));
+          }),
+      ),
+    );
+    return new PartitionWorkerPool(links, log);
+  }
+
+  get workerCount(): number {
+    return this.#links.length;
+  }
+
+  /** Runs a control-plane call on one worker. */
+  control<T>(worker: number, fn: (control: Comlink.Remote<PartitionWorkerControl>) => Promise<T>): Promise<T> {
+    return this.#links[worker]!.call(fn);
+  }
+
+  isAlive(worker: number): boolean {
+    return this.#links[worker]?.dead === null;
+  }
+
+  produce(worker: number, partitionId: number, batch: Buffer, nowMs: number): Promise<ProduceReply> {
+    return this.#call(worker, Op.Produce, Req.headerBytes + batch.length, batch.byteOffset % 8, (view, bytes, at, id) => {
+      writeHeader(view, at, id, Op.Produce, partitionId, batch.length, nowMs, 0);
+      bytes.set(batch, at + Req.headerBytes);
+    }) as Promise<ProduceReply>;
+  }
+
+  fetch(worker: number, partitionId: number, offset: number, maxBytes: number, firstBatchWhole: boolean): Promise<FetchReply> {
+    return this.#call(worker, Op.Fetch, Req.headerBytes, 0, (view, _bytes, at, id) => {
+      writeHeader(view, at, id, Op.Fetch, partitionId, maxBytes, offset, firstBatchWhole ? FLAG_FIRST_BATCH_WHOLE : 0);
+    }) as Promise<FetchReply>;
+  }
+
+  listOffset(worker: number, partitionId: number, timestamp: number): Promise<ListOffsetReply> {
+    return this.#call(worker, Op.ListOffsets, Req.headerBytes, 0, (view, _bytes, at, id) => {
+      writeHeader(view, at, id, Op.ListOffsets, partitionId, 0, timestamp, 0);
+    }) as Promise<ListOffsetReply>;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(
+      this.#links.map(async (link) => {
+        if (!link.dead) {
+          try {
+            await withTimeout(link.call((c) => c.shutdown()), 5000);
+          } catch (error) {
+            this.#log.warn({ worker: link.index, err: error }, 'partition worker did not shut down cleanly');
+          }
+        }
+        link.closePort();
+        await link.thread.terminate();
+      }),
+    );
+  }
+
+  #call(
+    worker: number,
+    op: number,
+    payloadBytes: number,
+    alignMod8: number,
+    fill: (view: DataView, bytes: Uint8Array, at: number, requestId: number) => void,
+  ): Promise<Reply> {
+    const link = this.#links[worker];
+    if (!link) return Promise.reject(new SpateError('SPATE_WORKER_DIED', `no partition worker ${worker}`));
+    if (link.dead) return Promise.reject(link.dead);
+    if (payloadBytes > link.requests.maxFrameBytes) {
+      return Promise.resolve(errorReply(op, ErrorCode.MESSAGE_TOO_LARGE));
+    }
+    return new Promise<Reply>((resolve, reject) => {
+      const requestId = link.nextRequestId;
+      link.nextRequestId = (link.nextRequestId + 1) >>> 0 || 1;
+      link.pending.set(requestId, { op, resolve, reject });
+      const frame: QueuedFrame = { payloadBytes, alignMod8, fill: (view, bytes, at) => fill(view, bytes, at, requestId) };
+      if (link.backlog.length === 0 && this.#tryWrite(link, frame)) return;
+      link.backlog.push(frame);
+      void this.#drainBacklog(link);
+    });
+  }
+
+  #tryWrite(link: WorkerLink, frame: QueuedFrame): boolean {
+    const at = link.requests.reserve(frame.payloadBytes, frame.alignMod8);
+    if (at < 0) return false;
+    frame.fill(link.requests.view, link.requests.bytes, at);
+    if (!link.publishScheduled) {
+      // One publish (and at most one wake-up) per microtask turn covers every frame written in it.
+      link.publishScheduled = true;
+      queueMicrotask(() => {
+        link.publishScheduled = false;
+        link.requests.publish();
+      });
+    }
+    return true;
+  }
+
+  async #drainBacklog(link: WorkerLink): Promise<void> {
+    if (link.drainingBacklog) return;
+    link.drainingBacklog = true;
+    try {
+      while (link.backlog.length > 0 && !link.dead) {
+        if (this.#tryWrite(link, link.backlog[0]!)) {
+          link.backlog.shift();
+          continue;
+        }
+        link.requests.publish();
+        await link.requests.waitForSpaceAsync();
+      }
+    } finally {
+      link.drainingBacklog = false;
+    }
+  }
+
+  async #readReplies(link: WorkerLink): Promise<void> {
+    const ring = link.replies;
+    while (!this.#closed && !link.dead) {
+      let handled = 0;
+      for (let at = ring.next(); at >= 0; at = ring.next()) {
+        this.#handleReply(link, ring, at);
+        handled++;
+      }
+      if (handled > 0) {
+        ring.release();
+        continue;
+      }
+      await ring.waitAsync(1000);
+    }
+  }
+
+  #handleReply(link: WorkerLink, ring: RingReader, at: number): void {
+    const view = ring.view;
+    const requestId = view.getUint32(at + Rep.requestId, true);
+    const call = link.pending.get(requestId);
+    if (!call) return;
+    link.pending.delete(requestId);
+    const errorCode = view.getInt16(at + Rep.errorCode, true);
+    const a = view.getFloat64(at + Rep.a, true);
+    const logStartOffset = view.getFloat64(at + Rep.logStartOffset, true);
+    const c = view.getFloat64(at + Rep.c, true);
+    switch (call.op) {
+      case Op.Produce:
+        call.resolve({ errorCode, baseOffset: a, logStartOffset, logEndOffset: c });
+        return;
+      case Op.Fetch: {
+        const length = view.getInt32(at + Rep.dataLength, true);
+        let records: Buffer | null = null;
+        if (length > 0) {
+          // The ring slot is reused as soon as it is released, so the bytes leave it here (one copy).
+          records = Buffer.allocUnsafeSlow(length);
+          records.set(ring.bytes.subarray(at + Rep.headerBytes, at + Rep.headerBytes + length));
+        }
+        call.resolve({ errorCode, highWatermark: a, logStartOffset, records });
+        return;
+      }
+      default:
+        call.resolve({ errorCode, offset: a, timestamp: c, logStartOffset });
+    }
+  }
+
+  #workerDied(link: WorkerLink, error: Error): void {
+    if (link.dead) return;
+    link.dead = new SpateError('SPATE_WORKER_DIED', `partition worker ${link.index} died: ${error.message}`, { cause: error });
+    this.#log.error({ worker: link.index, err: error }, 'partition worker died; its partitions are unavailable');
+    for (const call of link.pending.values()) call.reject(link.dead);
+    link.pending.clear();
+    link.backlog.length = 0;
+  }
+}
+
+function writeHeader(view: DataView, at: number, requestId: number, op: number, partitionId: number, length: number, n: number, flags: number): void {
+  view.setUint32(at + Req.requestId, requestId, true);
+  view.setUint8(at + Req.op, op);
+  view.setUint8(at + Req.flags, flags);
+  view.setUint32(at + Req.partitionId, partitionId, true);
+  view.setInt32(at + Req.length, length, true);
+  view.setFloat64(at + Req.number, n, true);
+}
+
+function errorReply(op: number, errorCode: number): Reply {
+  if (op === Op.Produce) return { errorCode, baseOffset: -1, logStartOffset: -1, logEndOffset: -1 };
+  if (op === Op.Fetch) return { errorCode, highWatermark: -1, logStartOffset: -1, records: null };
+  return { errorCode, offset: -1, timestamp: -1, logStartOffset: -1 };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
