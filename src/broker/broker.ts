@@ -9,6 +9,7 @@ import { createHandlers } from './handlers/index.js';
 import { createFrameProcessor } from './request-dispatcher.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
+import { GroupCoordinator } from '../group/index.js';
 
 /** Bounds on what one connection may have outstanding before the broker stops reading from it. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
@@ -22,10 +23,20 @@ export class Broker {
   readonly #server: NetworkServer;
   readonly #workers: PartitionWorkerPool;
   readonly #log: Logger;
+  readonly #groups: GroupCoordinator;
   #closing: Promise<void> | null = null;
 
-  private constructor(config: BrokerConfig, context: BrokerContext, server: NetworkServer, workers: PartitionWorkerPool, port: number, log: Logger) {
+  private constructor(
+    config: BrokerConfig,
+    context: BrokerContext,
+    server: NetworkServer,
+    workers: PartitionWorkerPool,
+    groups: GroupCoordinator,
+    port: number,
+    log: Logger,
+  ) {
     this.config = config;
+    this.#groups = groups;
     this.context = context;
     this.#server = server;
     this.#workers = workers;
@@ -53,7 +64,15 @@ export class Broker {
         advertisedHost: advertisedHostFor(config.host),
         advertisedPort: config.port,
       };
-      const { handlers, advertised } = createHandlers(context);
+      const groups = new GroupCoordinator({
+        nodeId,
+        dataDir: config.dataDir,
+        initialRebalanceDelayMs: intProperty(config, 'group.initial.rebalance.delay.ms'),
+        partitionExists: (topic, partition) => registry.partition(topic, partition) !== undefined,
+        logger: log.child({ component: 'groups' }),
+      });
+      await groups.start();
+      const { handlers, advertised } = createHandlers(context, groups);
       const processFrame = createFrameProcessor(handlers, advertised, log.child({ component: 'requests' }));
       const server = new NetworkServer(
         processFrame,
@@ -71,7 +90,7 @@ export class Broker {
         { host: config.host, port, dataDir: config.dataDir, workers: config.workers, topics: [...registry.topics].length, startupMs: Math.round(performance.now() - started) },
         'broker started',
       );
-      return new Broker(config, context, server, workers, port, log);
+      return new Broker(config, context, server, workers, groups, port, log);
     } catch (error) {
       await workers.close();
       throw error;
@@ -86,6 +105,7 @@ export class Broker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#server.close();
+      await this.#groups.close();
       await this.#workers.close();
       this.#log.info('broker stopped');
     })();

@@ -33,6 +33,7 @@ export const BROKER_PROPERTIES = {
   'socket.request.max.bytes': { kind: 'int', default: String(100 * 1024 * 1024), min: 1 },
   'connections.max.idle.ms': { kind: 'long', default: String(10 * 60 * 1000), min: 1 },
   'cluster.id': { kind: 'string', default: '' },
+  'group.initial.rebalance.delay.ms': { kind: 'int', default: '3000', min: 0 },
 } as const satisfies Record<string, PropertySpec>;
 
 export type BrokerPropertyName = keyof typeof BROKER_PROPERTIES;

@@ -72,9 +72,9 @@ export class ClientConnection {
   }
 
   /** Closes this connection (and only this one) with one log line naming the peer and the reason. */
-  close(reason: string): void {
+  close(reason: string, level: 'warn' | 'debug' = 'warn'): void {
     if (this.#closed) return;
-    this.#log.warn({ peer: this.peer, connection: this.id, reason }, 'closing connection');
+    this.#log[level]({ peer: this.peer, connection: this.id, reason }, 'closing connection');
     this.#finish();
     this.#socket.destroy();
   }

@@ -46,7 +46,7 @@ export class NetworkServer {
   /** Stops accepting and closes every connection. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const connection of this.#connections) connection.close('broker shutting down');
+    for (const connection of this.#connections) connection.close('broker shutting down', 'debug');
     await closed;
   }
 }

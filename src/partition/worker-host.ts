@@ -73,7 +73,7 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
       running = false;
       for (const actor of actors.values()) actor.close();
       actors.clear();
-      data.controlPort.close();
+      // The port stays open: comlink still has to send this call's reply. The front-end terminates the thread.
     },
   };
   Comlink.expose(control, data.controlPort as unknown as Comlink.Endpoint);

@@ -13,13 +13,32 @@ import { handleListOffsets } from './list-offsets.js';
 import { handleMetadata } from './metadata.js';
 import { handleProduce } from './produce.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './topics.js';
+import type { GroupCoordinator } from '../../group/index.js';
 
 /** Binds a typed handler to the untyped dispatch table; the generated decoder for `apiKey` produces `Req`. */
 function bind<Req>(fn: (request: Req, info: RequestInfo) => unknown): ApiHandler {
   return fn as ApiHandler;
 }
 
-export function createHandlers(ctx: BrokerContext, extra: ReadonlyMap<number, ApiHandler> = new Map()): { handlers: Map<number, ApiHandler>; advertised: AdvertisedApis } {
+/** Group APIs go straight to the coordinator, which owns their whole state machine. */
+function groupHandlers(ctx: BrokerContext, groups: GroupCoordinator): Array<[number, ApiHandler]> {
+  const clientHost = (i: RequestInfo): string => i.connection.peer.replace(/:\d+$/, '');
+  return [
+    [ApiKey.FindCoordinator, bind<M.FindCoordinatorRequest>((r, i) => groups.findCoordinator(r, i.apiVersion, { host: ctx.advertisedHost, port: ctx.advertisedPort }))],
+    [ApiKey.JoinGroup, bind<M.JoinGroupRequest>((r, i) => groups.joinGroup(r, i.apiVersion, i.clientId ?? '', clientHost(i)))],
+    [ApiKey.SyncGroup, bind<M.SyncGroupRequest>((r, i) => groups.syncGroup(r, i.apiVersion))],
+    [ApiKey.Heartbeat, bind<M.HeartbeatRequest>((r, i) => groups.heartbeat(r, i.apiVersion))],
+    [ApiKey.LeaveGroup, bind<M.LeaveGroupRequest>((r, i) => groups.leaveGroup(r, i.apiVersion))],
+    [ApiKey.OffsetCommit, bind<M.OffsetCommitRequest>((r, i) => groups.offsetCommit(r, i.apiVersion))],
+    [ApiKey.OffsetFetch, bind<M.OffsetFetchRequest>((r, i) => groups.offsetFetch(r, i.apiVersion))],
+    [ApiKey.ListGroups, bind<M.ListGroupsRequest>((r, i) => groups.listGroups(r, i.apiVersion))],
+    [ApiKey.DescribeGroups, bind<M.DescribeGroupsRequest>((r, i) => groups.describeGroups(r, i.apiVersion))],
+    [ApiKey.DeleteGroups, bind<M.DeleteGroupsRequest>((r, i) => groups.deleteGroups(r, i.apiVersion))],
+    [ApiKey.OffsetDelete, bind<M.OffsetDeleteRequest>((r, i) => groups.offsetDelete(r, i.apiVersion))],
+  ];
+}
+
+export function createHandlers(ctx: BrokerContext, groups: GroupCoordinator): { handlers: Map<number, ApiHandler>; advertised: AdvertisedApis } {
   const handlers = new Map<number, ApiHandler>([
     [ApiKey.Produce, bind<M.ProduceRequest>((r, i) => handleProduce(ctx, r, i))],
     [ApiKey.Fetch, bind<M.FetchRequest>((r, i) => handleFetch(ctx, r, i))],
@@ -32,7 +51,7 @@ export function createHandlers(ctx: BrokerContext, extra: ReadonlyMap<number, Ap
     [ApiKey.AlterConfigs, bind<M.AlterConfigsRequest>((r) => handleAlterConfigs(ctx, r))],
     [ApiKey.IncrementalAlterConfigs, bind<M.IncrementalAlterConfigsRequest>((r) => handleIncrementalAlterConfigs(ctx, r))],
     [ApiKey.DescribeCluster, bind<M.DescribeClusterRequest>((r) => handleDescribeCluster(ctx, r))],
-    ...extra,
+    ...groupHandlers(ctx, groups),
   ]);
   const advertised = new AdvertisedApis([...handlers.keys(), ApiKey.ApiVersions]);
   handlers.set(ApiKey.ApiVersions, bind<M.ApiVersionsRequest>((r) => handleApiVersions(advertised, r)));
