@@ -23,6 +23,9 @@ export type ApiHandler = (request: unknown, info: RequestInfo) => Promise<unknow
 export class RequestRejected extends Error {}
 
 export function createFrameProcessor(handlers: ReadonlyMap<number, ApiHandler>, advertised: AdvertisedApis, log: Logger) {
+  // One long-lived writer: reset() keeps its scratch memory, and bytes handed out earlier are never rewritten,
+  // so responses still queued on slow sockets stay intact while small responses stop allocating.
+  const writer = new Writer();
   return function processFrame(frame: Buffer, connection: ClientConnection): Promise<Buffer[] | null> | Buffer[] | null {
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
@@ -43,7 +46,7 @@ export function createFrameProcessor(handlers: ReadonlyMap<number, ApiHandler>, 
     const info: RequestInfo = { apiKey, apiVersion, correlationId, clientId: header.clientId, connection };
     const encode = (response: unknown): Buffer[] | null => {
       if (response === null) return null;
-      const writer = new Writer();
+      writer.reset();
       const size = writer.reserveInt32();
       encodeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), correlationId);
       definition.encodeResponse(writer, apiVersion, response);
