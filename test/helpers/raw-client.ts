@@ -77,10 +77,13 @@ export class RawClient {
   #pending: Buffer = Buffer.alloc(0);
   #isClosed = false;
   #closeError: Error | null = null;
+  readonly #localPeer: string;
 
   private constructor(socket: Socket, clientId: string | null) {
     this.socket = socket;
     this.clientId = clientId;
+    // Captured now: a destroyed socket no longer knows its address.
+    this.#localPeer = `${socket.localAddress}:${socket.localPort}`;
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         this.#isClosed = true;
@@ -117,7 +120,7 @@ export class RawClient {
 
   /** `host:port` of our end, as the broker names this peer in its logs. */
   get localPeer(): string {
-    return `${this.socket.localAddress}:${this.socket.localPort}`;
+    return this.#localPeer;
   }
 
   nextCorrelationId(): number {

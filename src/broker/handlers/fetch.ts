@@ -106,6 +106,13 @@ async function readAll(ctx: BrokerContext, reads: PartitionRead[], responseMaxBy
       errors = true;
       continue;
     }
+    // Checked before the caught-up shortcut below: a consumer at the end of a dead worker's partition would
+    // otherwise wait for appends that can never come, with no reason to refresh its metadata.
+    if (!ctx.workers.isAlive(partition.worker)) {
+      response.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+      errors = true;
+      continue;
+    }
     if (read.fetchOffset === partition.highWatermark || read.maxBytes <= 0) continue;
     const maxBytes = Math.min(read.maxBytes, responseMaxBytes);
     inFlight.push(
