@@ -34,7 +34,7 @@ export const ErrorCode = {
   UNKNOWN_TOPIC_ID: 100,
   INCONSISTENT_TOPIC_ID: 103,
   RESOURCE_NOT_FOUND: 91,
-  UNSUPPORTED_ENDPOINT_TYPE: 119,
+  UNSUPPORTED_ENDPOINT_TYPE: 115,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -8,6 +8,7 @@ import type {
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { configError } from '../../errors.js';
+import { isTopicProperty, topicPropertyValue } from '../../config/topic-config.js';
 import type { BrokerContext } from '../context.js';
 import type { AdminResult } from '../topic-admin.js';
 import { ResourceType } from './describe-configs.js';
@@ -22,10 +23,17 @@ async function alterEach<R extends Resource>(
   resources: R[],
   change: (resource: R) => (current: Record<string, string>) => Record<string, string>,
   validateOnly: boolean,
+  /** A request-level problem with one resource (answered as is, nothing changes), or null. */
+  precheck: (resource: R) => AdminResult | null = () => null,
 ): Promise<Array<Resource & AdminResult>> {
   const responses = [];
   for (const resource of resources) {
     const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+    const problem = resource.resourceType === ResourceType.Topic ? precheck(resource) : null;
+    if (problem) {
+      responses.push({ ...base, ...problem });
+      continue;
+    }
     if (resource.resourceType !== ResourceType.Topic) {
       const message =
         resource.resourceType === ResourceType.Broker
@@ -66,8 +74,10 @@ export async function handleIncrementalAlterConfigs(ctx: BrokerContext, request:
             break;
           case OpType.Append:
           case OpType.Subtract: {
-            if (!LIST_PROPERTIES.has(c.name)) throw configError(`config "${c.name}" is not a list; APPEND and SUBTRACT apply only to lists`);
-            const items = new Set((current[c.name] ?? '').split(',').filter(Boolean));
+            // Like Kafka, a list without an override starts from its current default, so APPEND compact to a
+            // default cleanup.policy gives "delete,compact".
+            const start = current[c.name] ?? (isTopicProperty(c.name) ? topicPropertyValue({}, ctx.config, c.name) : '');
+            const items = new Set(start.split(',').filter(Boolean));
             for (const item of (c.value ?? '').split(',').filter(Boolean)) {
               if (c.configOperation === OpType.Append) items.add(item);
               else items.delete(item);
@@ -83,6 +93,11 @@ export async function handleIncrementalAlterConfigs(ctx: BrokerContext, request:
       return current;
     },
     request.validateOnly,
+    // Kafka answers APPEND/SUBTRACT on a non-list key with INVALID_REQUEST, not INVALID_CONFIG.
+    (resource) => {
+      const bad = resource.configs.find((c) => (c.configOperation === OpType.Append || c.configOperation === OpType.Subtract) && !LIST_PROPERTIES.has(c.name));
+      return bad ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `config "${bad.name}" is not a list; APPEND and SUBTRACT apply only to lists` } : null;
+    },
   );
   return { throttleTimeMs: 0, responses };
 }
