@@ -8,7 +8,14 @@ export type SpateErrorCode =
   | 'SPATE_WORKER_DIED'
   | 'SPATE_WORKER_STARTUP'
   | 'SPATE_BROKER_CLOSED'
-  | 'SPATE_STORAGE';
+  | 'SPATE_STORAGE'
+  // Spate's own Kafka client (src/client/).
+  | 'SPATE_CLIENT_CONNECTION'
+  | 'SPATE_CLIENT_TIMEOUT'
+  | 'SPATE_CLIENT_PROTOCOL'
+  | 'SPATE_CLIENT_UNSUPPORTED'
+  | 'SPATE_CLIENT_INVALID_ARGUMENT'
+  | 'SPATE_KAFKA_ERROR';
 
 export class SpateError extends Error {
   readonly code: SpateErrorCode;

@@ -9,7 +9,7 @@ import { createHandlers } from './handlers/index.js';
 import { createFrameProcessor } from './request-dispatcher.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
-import { GroupCoordinator } from '../group/index.js';
+import { ensureOffsetsTopic, GroupCoordinator, offsetsTopicLog, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
 
 /** Bounds on what one connection may have outstanding before the broker stops reading from it. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
@@ -25,6 +25,7 @@ export class Broker {
   readonly #log: Logger;
   readonly #groups: GroupCoordinator;
   #closing: Promise<void> | null = null;
+  #checkpointTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     config: BrokerConfig,
@@ -64,9 +65,14 @@ export class Broker {
         advertisedHost: advertisedHostFor(config.host),
         advertisedPort: config.port,
       };
+      // Committed offsets live in `__consumer_offsets`, owned by partition actors like any topic (created here
+      // on first start); groups themselves live on this (main) thread in the coordinator.
+      const offsetsTopic = await ensureOffsetsTopic(admin, registry, intProperty(config, 'offsets.topic.num.partitions'), log.child({ component: 'groups' }));
       const groups = new GroupCoordinator({
         nodeId,
-        dataDir: config.dataDir,
+        offsetStore: new PartitionOffsetStore(offsetsTopicLog(registry, workers, offsetsTopic.partitions.length)),
+        offsetsRetentionMs: intProperty(config, 'offsets.retention.minutes') * 60_000,
+        emptyGroupSweepIntervalMs: intProperty(config, 'offsets.retention.check.interval.ms'),
         initialRebalanceDelayMs: intProperty(config, 'group.initial.rebalance.delay.ms'),
         partitionExists: (topic, partition) => registry.partition(topic, partition) !== undefined,
         logger: log.child({ component: 'groups' }),
@@ -90,11 +96,32 @@ export class Broker {
         { host: config.host, port, dataDir: config.dataDir, workers: config.workers, topics: [...registry.topics].length, startupMs: Math.round(performance.now() - started) },
         'broker started',
       );
-      return new Broker(config, context, server, workers, groups, port, log);
+      const broker = new Broker(config, context, server, workers, groups, port, log);
+      broker.#startRecoveryCheckpoints(admin, intProperty(config, 'log.flush.offset.checkpoint.interval.ms'));
+      return broker;
     } catch (error) {
       await workers.close();
       throw error;
     }
+  }
+
+  /** The consumer-group coordinator (admin code, CLI, metrics). */
+  get groups(): GroupCoordinator {
+    return this.#groups;
+  }
+
+  /** Lag of one group's committed offsets against the current log end offsets (for the CLI and metrics). */
+  groupLag(groupId: string): PartitionLag[] {
+    return this.#groups.groupLag(groupId, (topic, partition) => this.context.registry.partition(topic, partition)?.highWatermark);
+  }
+
+  /** The recovery-point checkpoint is rewritten periodically so a crash rescans only recent segments. */
+  #startRecoveryCheckpoints(admin: TopicAdmin, intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.#checkpointTimer = setInterval(() => {
+      admin.checkpointRecoveryPoints().catch((error: unknown) => this.#log.warn({ err: error }, 'could not write the recovery-point checkpoint'));
+    }, intervalMs);
+    this.#checkpointTimer.unref();
   }
 
   get bootstrap(): string {
@@ -104,6 +131,7 @@ export class Broker {
   /** Stops accepting, closes connections, then closes every partition log cleanly. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      if (this.#checkpointTimer) clearInterval(this.#checkpointTimer);
       await this.#server.close();
       await this.#groups.close();
       await this.#workers.close();

@@ -25,6 +25,7 @@ const RANGES: Array<[number, number, number]> = [
   [ApiKey.ApiVersions, 0, 3],
   [ApiKey.CreateTopics, 0, 7],
   [ApiKey.DeleteTopics, 0, 6],
+  [ApiKey.DeleteRecords, 0, 2],
   [ApiKey.DescribeConfigs, 0, 4],
   [ApiKey.AlterConfigs, 0, 2],
   [ApiKey.CreatePartitions, 0, 3],

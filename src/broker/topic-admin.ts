@@ -3,10 +3,13 @@
 // same topic cannot both create it.
 import type { Logger } from 'pino';
 import { type BrokerConfig, intProperty } from '../config/broker-config.js';
-import { topicPropertyValue, validateTopicProperty } from '../config/topic-config.js';
+import { type TopicPropertyName, topicPropertyValue, validateTopicProperty } from '../config/topic-config.js';
 import { SpateError } from '../errors.js';
+import { type CheckpointEntry, readRecoveryCheckpoint, writeRecoveryCheckpoint } from '../storage/recovery-checkpoint.js';
+import { type PrescanInput, prescanPartitions } from '../storage/recovery-pool.js';
+import type { SegmentScan } from '../storage/segment-scan.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { PartitionSpec } from '../partition/partition-actor.js';
+import type { PartitionLimits, PartitionSpec } from '../partition/partition-actor.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { type PartitionState, type TopicRegistry, type TopicState, topicNameProblem } from './topic-registry.js';
 
@@ -33,6 +36,8 @@ export class TopicAdmin {
   readonly #log: Logger;
   readonly #nodeId: number;
   #queue: Promise<unknown> = Promise.resolve();
+  /** During openAll: each partition dir's recovery point and startup scans. */
+  #startup: Map<string, { recoveryPoint: number | undefined; prescanned: SegmentScan[] | undefined }> | null = null;
 
   constructor(registry: TopicRegistry, workers: PartitionWorkerPool, config: BrokerConfig, log: Logger) {
     this.#registry = registry;
@@ -171,22 +176,83 @@ export class TopicAdmin {
     });
   }
 
-  /** Opens every partition of every registered topic; used at startup. Returns partitions whose log was repaired. */
+  /**
+   * Opens every partition of every registered topic; used at startup. Segments that need a scan (unclean
+   * shutdown, past the recovery point) are scanned first by a piscina pool, in parallel across partitions.
+   * Returns partitions whose log was repaired.
+   */
   async openAll(): Promise<string[]> {
+    const started = performance.now();
+    const points = readRecoveryCheckpoint(this.#registry.dataDir);
+    const inputs: PrescanInput[] = [];
+    for (const topic of this.#registry.topics) {
+      const interval = this.#limits(topic).indexIntervalBytes;
+      for (const p of topic.partitions) inputs.push({ dir: p.dir, recoveryPoint: points.get(`${topic.name}-${p.index}`), indexIntervalBytes: interval });
+    }
+    const scans = await prescanPartitions(inputs);
+    this.#startup = new Map(inputs.map((i) => [i.dir, { recoveryPoint: i.recoveryPoint, prescanned: scans.get(i.dir) }]));
     const repaired: string[] = [];
-    for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions)));
+    try {
+      for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions)));
+    } finally {
+      this.#startup = null;
+    }
+    const segments = [...scans.values()].reduce((n, list) => n + list.length, 0);
+    this.#log.info({ partitions: inputs.length, scannedPartitions: scans.size, scannedSegments: segments, repaired: repaired.length, ms: Math.round(performance.now() - started) }, 'opened partition logs');
+    await this.checkpointRecoveryPoints();
     return repaired;
   }
 
-  specFor(topic: TopicState, partition: PartitionState): PartitionSpec {
-    return { partitionId: partition.id, topic: topic.name, partition: partition.index, dir: partition.dir, ...this.#limits(topic) };
+  /** Writes the data dir's recovery-point checkpoint from every open partition. */
+  async checkpointRecoveryPoints(): Promise<void> {
+    const byId = new Map<number, { topic: string; partition: number }>();
+    const workers = new Set<number>();
+    for (const topic of this.#registry.topics) {
+      for (const p of topic.partitions) {
+        byId.set(p.id, { topic: topic.name, partition: p.index });
+        workers.add(p.worker);
+      }
+    }
+    const entries: CheckpointEntry[] = [];
+    await Promise.all(
+      [...workers].filter((w) => this.#workers.isAlive(w)).map(async (w) => {
+        for (const { partitionId, recoveryPoint } of await this.#workers.control(w, (c) => c.recoveryPoints())) {
+          const where = byId.get(partitionId);
+          if (where) entries.push({ ...where, offset: recoveryPoint });
+        }
+      }),
+    );
+    writeRecoveryCheckpoint(this.#registry.dataDir, entries);
   }
 
-  #limits(topic: TopicState): Pick<PartitionSpec, 'segmentBytes' | 'segmentMs' | 'maxMessageBytes'> {
+  /** DeleteRecords on one partition: moves its log start offset up to `offset` (-1: the high watermark). */
+  async deleteRecords(partition: PartitionState, offset: number): Promise<{ errorCode: number; lowWatermark: number }> {
+    const target = offset === -1 ? partition.highWatermark : offset;
+    const result = await this.#workers.control(partition.worker, (c) => c.deleteRecords(partition.id, target));
+    if (result.errorCode === ErrorCode.NONE && result.lowWatermark > partition.logStartOffset) partition.logStartOffset = result.lowWatermark;
+    return result;
+  }
+
+  specFor(topic: TopicState, partition: PartitionState): PartitionSpec {
+    const spec: PartitionSpec = { partitionId: partition.id, topic: topic.name, partition: partition.index, dir: partition.dir, ...this.#limits(topic) };
+    const startup = this.#startup?.get(partition.dir);
+    if (startup?.recoveryPoint !== undefined) spec.recoveryPoint = startup.recoveryPoint;
+    if (startup?.prescanned !== undefined) spec.prescanned = startup.prescanned;
+    return spec;
+  }
+
+  #limits(topic: TopicState): PartitionLimits {
+    const value = (name: TopicPropertyName): number => Number(topicPropertyValue(topic.configs, this.#config, name));
     return {
-      segmentBytes: Number(topicPropertyValue(topic.configs, this.#config, 'segment.bytes')),
-      segmentMs: Number(topicPropertyValue(topic.configs, this.#config, 'segment.ms')),
-      maxMessageBytes: Number(topicPropertyValue(topic.configs, this.#config, 'max.message.bytes')),
+      segmentBytes: value('segment.bytes'),
+      segmentMs: value('segment.ms'),
+      maxMessageBytes: value('max.message.bytes'),
+      flushMessages: value('flush.messages'),
+      flushMs: value('flush.ms'),
+      retentionMs: value('retention.ms'),
+      retentionBytes: value('retention.bytes'),
+      indexIntervalBytes: value('index.interval.bytes'),
+      retentionCheckMs: intProperty(this.#config, 'log.retention.check.interval.ms'),
     };
   }
 
@@ -200,9 +266,9 @@ export class TopicAdmin {
           const partition = list.find((p) => p.id === result.partitionId)!;
           partition.highWatermark = result.logEndOffset;
           partition.logStartOffset = result.logStartOffset;
-          if (result.recovered) {
-            repaired.push(`${topic.name}-${partition.index}`);
-            this.#log.warn({ partition: `${topic.name}-${partition.index}`, recovery: result.recovered }, 'recovered partition log');
+          if (result.recovered) repaired.push(`${topic.name}-${partition.index}`);
+          if (result.recovered || result.details.length > 0) {
+            this.#log.warn({ partition: `${topic.name}-${partition.index}`, recovery: result.recovered, details: result.details }, 'recovered partition log');
           }
         }
       }),

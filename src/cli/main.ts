@@ -6,6 +6,7 @@ import { Broker } from '../broker/broker.js';
 import { resolveBrokerConfig } from '../config/broker-config.js';
 import { SpateError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { registerClientCommands } from './client-commands.js';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -61,6 +62,8 @@ program
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+
+registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SpateError) {

@@ -26,6 +26,8 @@ export const BROKER_PROPERTIES = {
   'log.cleanup.policy': { kind: 'string', default: 'delete' },
   'log.flush.interval.messages': { kind: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 1 },
   'log.flush.interval.ms': { kind: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 0 },
+  'log.retention.check.interval.ms': { kind: 'long', default: '300000', min: 1 },
+  'log.flush.offset.checkpoint.interval.ms': { kind: 'int', default: '60000', min: 0 },
   'log.message.timestamp.type': { kind: 'string', default: 'CreateTime' },
   'message.max.bytes': { kind: 'int', default: '1048588', min: 0 },
   'min.insync.replicas': { kind: 'int', default: '1', min: 1 },
@@ -34,6 +36,9 @@ export const BROKER_PROPERTIES = {
   'connections.max.idle.ms': { kind: 'long', default: String(10 * 60 * 1000), min: 1 },
   'cluster.id': { kind: 'string', default: '' },
   'group.initial.rebalance.delay.ms': { kind: 'int', default: '3000', min: 0 },
+  'offsets.topic.num.partitions': { kind: 'int', default: '50', min: 1 },
+  'offsets.retention.minutes': { kind: 'int', default: String(7 * 24 * 60), min: 1 },
+  'offsets.retention.check.interval.ms': { kind: 'long', default: '600000', min: 1 },
 } as const satisfies Record<string, PropertySpec>;
 
 export type BrokerPropertyName = keyof typeof BROKER_PROPERTIES;

@@ -34,17 +34,15 @@ import { subscribedTopics } from './consumer-protocol.js';
 import { GroupErrorCode as E } from './error-codes.js';
 import { Group, Member, type GroupState, type JoinOutcome, type MemberProtocol, type OffsetEntry, type SyncOutcome, type Timer } from './group.js';
 import { consumerLag, type PartitionLag } from './lag.js';
-import { FileOffsetStore, MemoryOffsetStore, type OffsetKey, type OffsetStore, type StoredOffset } from './offset-store.js';
+import { MemoryOffsetStore, type OffsetKey, type OffsetStore, type StoredOffset } from './offset-store.js';
 
 export type { GroupState } from './group.js';
 
 export interface GroupCoordinatorOptions {
   /** This broker's node id: the coordinator of every group and transactional id. */
   nodeId: number;
-  /** Where offsets are kept. Defaults to a FileOffsetStore in `dataDir`, or memory when neither is given. */
+  /** Where offsets are kept: the broker passes a PartitionOffsetStore (`__consumer_offsets`); default memory only. */
   offsetStore?: OffsetStore;
-  /** Broker data directory; offsets go to `<dataDir>/__consumer_offsets.log`. Ignored if `offsetStore` is set. */
-  dataDir?: string;
   /** `group.initial.rebalance.delay.ms`: how long the first rebalance of an empty group waits for more members. */
   initialRebalanceDelayMs?: number;
   /** `group.min.session.timeout.ms`; JoinGroup outside [min, max] gets INVALID_SESSION_TIMEOUT. */
@@ -55,8 +53,17 @@ export interface GroupCoordinatorOptions {
   maxGroupSize?: number;
   /** `offset.metadata.max.bytes`; longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
   offsetMetadataMaxBytes?: number;
-  /** How often empty groups that hold no offsets are forgotten. */
+  /**
+   * `offsets.retention.check.interval.ms`: how often expired offsets are removed and empty groups that hold
+   * no offsets are forgotten.
+   */
   emptyGroupSweepIntervalMs?: number;
+  /**
+   * `offsets.retention.minutes` in ms: offsets of a group that has been Empty this long (counted from the later
+   * of the commit and the moment the group became empty) are deleted; so are offsets of topics an active
+   * consumer group no longer subscribes to, counted from the commit. Default 7 days.
+   */
+  offsetsRetentionMs?: number;
   /** When given, commits and offset deletes for partitions it rejects get UNKNOWN_TOPIC_OR_PARTITION. */
   partitionExists?: (topic: string, partition: number) => boolean;
   /** Clock for commit timestamps (tests). */
@@ -100,6 +107,7 @@ const DEFAULTS = {
   maxGroupSize: Number.MAX_SAFE_INTEGER,
   offsetMetadataMaxBytes: 4096,
   emptyGroupSweepIntervalMs: 600_000,
+  offsetsRetentionMs: 7 * 24 * 3600 * 1000,
 };
 
 /** setTimeout cannot wait longer than this (int32 ms). */
@@ -113,7 +121,10 @@ const EMPTY = Buffer.alloc(0);
  * Runs consumer groups and offsets for the whole broker. It lives on the main thread, the only place group
  * requests arrive. That is fine: group traffic is a few small requests per consumer per heartbeat interval,
  * and its many session/rebalance timers must not sit on a partition worker's data path. All state changes
- * happen synchronously inside a call, so no locking is needed; only offset persistence awaits.
+ * happen synchronously inside a call, so no locking is needed; only offset persistence awaits. In the broker
+ * that persistence is a small produce to `__consumer_offsets` owned by a partition actor (see
+ * partition-offset-store.ts), so group work never holds up the produce/fetch data path: the main thread never
+ * touches the disk for it, and the worker handles a commit batch like any other tiny produce.
  *
  * Call `start()` (loads committed offsets) before serving requests and `close()` on shutdown.
  */
@@ -126,6 +137,7 @@ export class GroupCoordinator {
   private readonly maxGroupSize: number;
   private readonly offsetMetadataMaxBytes: number;
   private readonly emptyGroupSweepIntervalMs: number;
+  private readonly offsetsRetentionMs: number;
   private readonly partitionExists: ((topic: string, partition: number) => boolean) | undefined;
   private readonly now: () => number;
   private readonly log: Logger | undefined;
@@ -136,14 +148,14 @@ export class GroupCoordinator {
 
   constructor(options: GroupCoordinatorOptions) {
     this.nodeId = options.nodeId;
-    this.store =
-      options.offsetStore ?? (options.dataDir !== undefined ? new FileOffsetStore(options.dataDir) : new MemoryOffsetStore());
+    this.store = options.offsetStore ?? new MemoryOffsetStore();
     this.initialRebalanceDelayMs = options.initialRebalanceDelayMs ?? DEFAULTS.initialRebalanceDelayMs;
     this.minSessionTimeoutMs = options.minSessionTimeoutMs ?? DEFAULTS.minSessionTimeoutMs;
     this.maxSessionTimeoutMs = options.maxSessionTimeoutMs ?? DEFAULTS.maxSessionTimeoutMs;
     this.maxGroupSize = options.maxGroupSize ?? DEFAULTS.maxGroupSize;
     this.offsetMetadataMaxBytes = options.offsetMetadataMaxBytes ?? DEFAULTS.offsetMetadataMaxBytes;
     this.emptyGroupSweepIntervalMs = options.emptyGroupSweepIntervalMs ?? DEFAULTS.emptyGroupSweepIntervalMs;
+    this.offsetsRetentionMs = options.offsetsRetentionMs ?? DEFAULTS.offsetsRetentionMs;
     this.partitionExists = options.partitionExists;
     this.now = options.now ?? Date.now;
     this.log = options.logger;
@@ -505,6 +517,7 @@ export class GroupCoordinator {
     group.generationId++;
     if (group.members.size === 0) {
       group.state = 'Empty';
+      group.emptySince = this.now();
       group.protocolName = null;
       group.subscribedTopics = null;
       this.log?.info({ groupId: group.groupId, generationId: group.generationId }, 'group is empty');
@@ -1107,14 +1120,49 @@ export class GroupCoordinator {
     this.groups.delete(g.groupId);
   }
 
-  /** Forgets empty groups without offsets, so one-off group ids do not accumulate forever. */
+  /** Expires offsets and forgets empty groups without offsets, so one-off group ids do not accumulate forever. */
   private armSweep(): void {
     this.schedule(this.emptyGroupSweepIntervalMs, () => {
-      for (const g of [...this.groups.values()]) {
-        if (g.state === 'Empty' && !g.hasOffsets && g.pendingMembers.size === 0 && g.members.size === 0) this.dropGroup(g);
-      }
-      this.armSweep();
+      void this.expireOffsets()
+        .catch((err: unknown) => this.log?.warn({ err }, 'offset expiration failed'))
+        .finally(() => {
+          if (!this.closed) this.armSweep();
+        });
     });
+  }
+
+  /**
+   * Applies `offsets.retention.minutes` now (Kafka's rules, see the option): deletes expired offsets, writes
+   * their tombstones, and forgets Empty groups left without offsets. Returns how many offsets expired.
+   */
+  async expireOffsets(): Promise<number> {
+    if (this.closed || !this.loaded) return 0;
+    const now = this.now();
+    const tombstones: OffsetKey[] = [];
+    for (const g of [...this.groups.values()]) {
+      if (g.state === 'Dead') continue;
+      const empty = g.state === 'Empty';
+      // An active consumer group keeps the offsets of topics it subscribes to; other active groups keep all.
+      const activeConsumer = !empty && g.protocolType === 'consumer' && g.subscribedTopics !== null;
+      if (empty || activeConsumer) {
+        for (const [topic, parts] of g.offsets) {
+          if (activeConsumer && g.subscribedTopics!.has(topic)) continue;
+          for (const [partition, e] of parts) {
+            const since = empty ? Math.max(e.commitTimestamp, g.emptySince ?? 0) : e.commitTimestamp;
+            if (since + this.offsetsRetentionMs > now) continue;
+            parts.delete(partition);
+            tombstones.push({ groupId: g.groupId, topic, partition });
+          }
+          if (parts.size === 0) g.offsets.delete(topic);
+        }
+      }
+      if (g.state === 'Empty' && !g.hasOffsets && g.pendingMembers.size === 0 && g.members.size === 0) this.dropGroup(g);
+    }
+    if (tombstones.length > 0) {
+      this.log?.info({ offsets: tombstones.length }, 'expired committed offsets');
+      await this.store.remove(tombstones);
+    }
+    return tombstones.length;
   }
 
   private resolveJoin(member: Member, outcome: JoinOutcome): void {

@@ -114,6 +114,8 @@ export class Group {
   joinTimer: Timer | null = null;
   syncTimer: Timer | null = null;
   readonly offsets = new Map<string, Map<number, OffsetEntry>>();
+  /** When the group last became Empty (epoch ms); null if it has not since the broker started. */
+  emptySince: number | null = null;
 
   constructor(groupId: string) {
     this.groupId = groupId;

@@ -8,13 +8,21 @@ export {
   type GroupState,
 } from './coordinator.js';
 export {
-  FileOffsetStore,
   MemoryOffsetStore,
-  OFFSETS_FILE_NAME,
-  type FileOffsetStoreOptions,
   type OffsetKey,
   type OffsetStore,
   type StoredOffset,
 } from './offset-store.js';
+export {
+  PartitionOffsetStore,
+  OFFSETS_TOPIC,
+  offsetsPartitionFor,
+  encodeOffsetKey,
+  encodeOffsetValue,
+  decodeOffsetKey,
+  decodeOffsetValue,
+  type OffsetsTopicLog,
+} from './partition-offset-store.js';
+export { ensureOffsetsTopic, isInternalTopic, offsetsTopicLog } from './offsets-topic.js';
 export { consumerLag, type CommittedPosition, type PartitionLag } from './lag.js';
 export { GroupErrorCode, type GroupErrorCodeValue } from './error-codes.js';

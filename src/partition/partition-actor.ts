@@ -3,16 +3,35 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import { LOG_OVERHEAD, validateIncomingBatch } from '../protocol/record-batch.js';
 import { PartitionLog } from '../storage/partition-log.js';
+import type { SegmentScan } from '../storage/segment-scan.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from './ring-messages.js';
 
-export interface PartitionSpec {
+/** Topic configs a partition acts on; changed at runtime by updateConfig. */
+export interface PartitionLimits {
+  segmentBytes: number;
+  segmentMs: number;
+  maxMessageBytes: number;
+  /** flush.messages: fdatasync once this many offsets are unflushed. */
+  flushMessages: number;
+  /** flush.ms: fdatasync data older than this. */
+  flushMs: number;
+  /** retention.ms / retention.bytes; -1 disables. */
+  retentionMs: number;
+  retentionBytes: number;
+  indexIntervalBytes: number;
+  /** log.retention.check.interval.ms (a broker setting, carried here so the worker knows it). */
+  retentionCheckMs: number;
+}
+
+export interface PartitionSpec extends PartitionLimits {
   partitionId: number;
   topic: string;
   partition: number;
   dir: string;
-  segmentBytes: number;
-  segmentMs: number;
-  maxMessageBytes: number;
+  /** From the recovery-point checkpoint; undefined when it has no entry. */
+  recoveryPoint?: number;
+  /** Segment scans done at startup by the recovery pool. */
+  prescanned?: SegmentScan[];
 }
 
 export interface AppendOutcome {
@@ -43,12 +62,53 @@ export class PartitionActor {
   }
 
   static open(spec: PartitionSpec): PartitionActor {
-    const log = PartitionLog.open(spec.dir, { segmentBytes: spec.segmentBytes, segmentMs: spec.segmentMs });
-    return new PartitionActor(spec, log);
+    const { prescanned, ...kept } = spec;
+    const log = PartitionLog.open(
+      spec.dir,
+      { segmentBytes: spec.segmentBytes, segmentMs: spec.segmentMs, indexIntervalBytes: spec.indexIntervalBytes },
+      { recoveryPoint: spec.recoveryPoint, prescanned },
+    );
+    // The scans hold rebuilt index bytes; they are not kept past the open.
+    return new PartitionActor(kept, log);
   }
 
   get recoveryReport(): PartitionLog['recoveryReport'] {
     return this.#log.recoveryReport;
+  }
+
+  get recoveryDetails(): readonly string[] {
+    return this.#log.recoveryDetails;
+  }
+
+  get recoveryPoint(): number {
+    return this.#log.recoveryPoint;
+  }
+
+  /** Whether flush.messages or flush.ms asks for an fdatasync now. */
+  flushDue(nowMs: number): boolean {
+    const unflushed = this.#log.unflushedMessages;
+    if (unflushed === 0) return false;
+    return unflushed >= this.spec.flushMessages || nowMs - this.#log.lastFlushTime >= this.spec.flushMs;
+  }
+
+  get unflushed(): boolean {
+    return this.#log.unflushedMessages > 0;
+  }
+
+  /** fdatasync everything appended so far. */
+  flush(): void {
+    this.#log.flush();
+  }
+
+  /** Deletes segments past retention.ms / retention.bytes; returns how many went. */
+  applyRetention(nowMs: number): number {
+    return this.#log.applyRetention(nowMs, this.spec.retentionMs, this.spec.retentionBytes);
+  }
+
+  /** DeleteRecords: the new log start offset, or an error code. */
+  deleteRecords(offset: number): { errorCode: number; lowWatermark: number } {
+    if (offset < 0 || offset > this.#log.logEndOffset) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: this.#log.logStartOffset };
+    return { errorCode: ErrorCode.NONE, lowWatermark: this.#log.deleteRecordsBefore(offset) };
   }
 
   get logStartOffset(): number {
@@ -59,9 +119,9 @@ export class PartitionActor {
     return this.#log.logEndOffset;
   }
 
-  updateConfig(spec: Pick<PartitionSpec, 'segmentBytes' | 'segmentMs' | 'maxMessageBytes'>): void {
-    Object.assign(this.spec, spec);
-    this.#log.updateConfig?.({ segmentBytes: spec.segmentBytes, segmentMs: spec.segmentMs });
+  updateConfig(limits: PartitionLimits): void {
+    Object.assign(this.spec, limits);
+    this.#log.updateConfig({ segmentBytes: limits.segmentBytes, segmentMs: limits.segmentMs, indexIntervalBytes: limits.indexIntervalBytes });
   }
 
   /** Validates one incoming batch (CRC-32C included) and appends it straight from `bytes`, patching its base offset. */

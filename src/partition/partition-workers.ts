@@ -11,7 +11,7 @@ import { SpateError } from '../errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { createRingMemory, RingReader, RingWriter, wakeReader, type RingMemory } from '../threads/ring.js';
 import type { PartitionWorkerControl, PartitionWorkerData } from './worker-host.js';
-import { FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
+import { FLAG_ACKS_ALL, FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
 
 export interface ProduceReply {
   errorCode: number;
@@ -141,9 +141,21 @@ export class PartitionWorkerPool {
     return this.#links[worker]?.dead === null;
   }
 
-  produce(worker: number, partitionId: number, batch: Buffer, nowMs: number): Promise<ProduceReply> {
+  /**
+   * Test hook, never called by the broker itself: ends worker `index` abruptly (its thread stops wherever it
+   * is, like a crash) so tests can check that the death is noticed, logged and turned into request errors.
+   */
+  terminateWorkerForTesting(index: number): Promise<number> {
+    const link = this.#links[index];
+    if (!link) return Promise.reject(new Error(`no partition worker ${index}`));
+    return link.thread.terminate();
+  }
+
+  /** acks=-1 replies only once an fdatasync covers the batch; 0 and 1 once it is in the page cache. */
+  produce(worker: number, partitionId: number, batch: Buffer, nowMs: number, acks = 1): Promise<ProduceReply> {
+    const flags = acks === -1 ? FLAG_ACKS_ALL : 0;
     return this.#call(worker, Op.Produce, Req.headerBytes + batch.length, batch.byteOffset % 8, (view, bytes, at, id) => {
-      writeHeader(view, at, id, Op.Produce, partitionId, batch.length, nowMs, 0);
+      writeHeader(view, at, id, Op.Produce, partitionId, batch.length, nowMs, flags);
       bytes.set(batch, at + Req.headerBytes);
     }) as Promise<ProduceReply>;
   }

@@ -13,7 +13,7 @@ export type OpValue = (typeof Op)[keyof typeof Op];
 export const Req = {
   requestId: 0, // u32
   op: 4, // u8
-  flags: 5, // u8: fetch: first batch returned whole (KIP-74)
+  flags: 5, // u8: fetch: first batch returned whole (KIP-74); produce: acks=-1
   partitionId: 8, // u32
   length: 12, // i32: produce: batch length; fetch: max bytes
   number: 16, // f64: produce: broker time; fetch: offset; list offsets: timestamp
@@ -33,6 +33,8 @@ export const Rep = {
 } as const;
 
 export const FLAG_FIRST_BATCH_WHOLE = 1;
+/** Produce with acks=-1: the reply waits until an fdatasync covers the batch. */
+export const FLAG_ACKS_ALL = 2;
 
 /** ListOffsets special timestamps, as on the wire. */
 export const LATEST_TIMESTAMP = -1;

@@ -7,8 +7,8 @@ import type { MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { RingReader, RingWriter, type RingMemory } from '../threads/ring.js';
-import { PartitionActor, type PartitionDescription, type PartitionSpec } from './partition-actor.js';
-import { FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
+import { PartitionActor, type PartitionDescription, type PartitionLimits, type PartitionSpec } from './partition-actor.js';
+import { FLAG_ACKS_ALL, FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
 
 export interface PartitionWorkerData {
   index: number;
@@ -19,9 +19,13 @@ export interface PartitionWorkerData {
 
 /** What the front-end may ask a worker over the control plane. */
 export interface PartitionWorkerControl {
-  open(specs: PartitionSpec[]): Array<{ partitionId: number; logStartOffset: number; logEndOffset: number; recovered: string | null }>;
+  open(specs: PartitionSpec[]): Array<{ partitionId: number; logStartOffset: number; logEndOffset: number; recovered: string | null; details: string[] }>;
   close(partitionIds: number[], deleteFiles: boolean): void;
-  updateConfig(partitionId: number, spec: Pick<PartitionSpec, 'segmentBytes' | 'segmentMs' | 'maxMessageBytes'>): void;
+  updateConfig(partitionId: number, limits: PartitionLimits): void;
+  /** Each open partition's recovery point, for the recovery-point checkpoint. */
+  recoveryPoints(): Array<{ partitionId: number; recoveryPoint: number }>;
+  /** DeleteRecords for one partition. */
+  deleteRecords(partitionId: number, offset: number): { errorCode: number; lowWatermark: number };
   describe(partitionIds: number[]): PartitionDescription[];
   shutdown(): void;
 }
@@ -30,12 +34,29 @@ export interface PartitionWorkerControl {
 const IDLE_WAIT_MS = 50;
 /** Longest stretch of data-plane work before yielding to the event loop. */
 const MAX_SLICE_MS = 5;
+/** How often partitions with unflushed data are checked against flush.ms. */
+const FLUSH_CHECK_MS = 10;
+
+interface HeldReply {
+  requestId: number;
+  actor: PartitionActor;
+  baseOffset: number;
+}
 
 export function runPartitionWorker(data: PartitionWorkerData): void {
   const requests = new RingReader(data.requestRing);
   const replies = new RingWriter(data.replyRing);
   const actors = new Map<number, PartitionActor>();
   let running = true;
+  // Group commit: acks=-1 replies wait here until the end of the drain, when one fdatasync per partition
+  // in `toSync` covers every batch appended to it since its last sync; then they are all released.
+  const held: HeldReply[] = [];
+  const toSync = new Set<PartitionActor>();
+  // Partitions with data not yet fdatasynced, watched for flush.ms.
+  const unflushed = new Set<PartitionActor>();
+  let retentionCheckMs = Number.MAX_SAFE_INTEGER;
+  let nextRetentionCheck = Date.now();
+  let nextFlushCheck = 0;
 
   const control: PartitionWorkerControl = {
     open(specs) {
@@ -46,7 +67,14 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         const report = actor.recoveryReport;
         const recovered =
           report && report.truncatedBytes > 0 ? `truncated ${report.truncatedBytes} bytes in ${report.segment ?? '?'}` : null;
-        return { partitionId: spec.partitionId, logStartOffset: actor.logStartOffset, logEndOffset: actor.logEndOffset, recovered };
+        if (spec.retentionCheckMs < retentionCheckMs) retentionCheckMs = spec.retentionCheckMs;
+        return {
+          partitionId: spec.partitionId,
+          logStartOffset: actor.logStartOffset,
+          logEndOffset: actor.logEndOffset,
+          recovered,
+          details: existing ? [] : [...actor.recoveryDetails],
+        };
       });
     },
     close(partitionIds, deleteFiles) {
@@ -54,12 +82,26 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         const actor = actors.get(id);
         if (!actor) continue;
         actors.delete(id);
+        unflushed.delete(actor);
         if (deleteFiles) actor.delete();
         else actor.close();
       }
     },
-    updateConfig(partitionId, spec) {
-      actors.get(partitionId)?.updateConfig(spec);
+    updateConfig(partitionId, limits) {
+      actors.get(partitionId)?.updateConfig(limits);
+      if (limits.retentionCheckMs < retentionCheckMs) retentionCheckMs = limits.retentionCheckMs;
+    },
+    recoveryPoints() {
+      return [...actors.values()].map((a) => ({ partitionId: a.spec.partitionId, recoveryPoint: a.recoveryPoint }));
+    },
+    deleteRecords(partitionId, offset) {
+      const actor = actors.get(partitionId);
+      if (!actor) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1 };
+      try {
+        return actor.deleteRecords(offset);
+      } catch {
+        return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, lowWatermark: -1 };
+      }
     },
     describe(partitionIds) {
       const result: PartitionDescription[] = [];
@@ -120,29 +162,57 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         } catch {
           outcome = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, baseOffset: -1 };
         }
-        const r = replyHeader(requestId, op, outcome.errorCode, 0);
-        replies.view.setFloat64(r + Rep.a, outcome.baseOffset, true);
-        replies.view.setFloat64(r + Rep.logStartOffset, actor.logStartOffset, true);
-        replies.view.setFloat64(r + Rep.c, actor.logEndOffset, true);
+        if (outcome.errorCode === ErrorCode.NONE) {
+          if ((view.getUint8(at + Req.flags) & FLAG_ACKS_ALL) !== 0) {
+            held.push({ requestId, actor, baseOffset: outcome.baseOffset });
+            toSync.add(actor);
+            return;
+          }
+          if (actor.flushDue(Date.now())) toSync.add(actor);
+          else if (actor.spec.flushMs < Number.MAX_SAFE_INTEGER) unflushed.add(actor);
+        }
+        writeProduceReply(requestId, outcome.errorCode, outcome.baseOffset, actor);
         return;
       }
       case Op.Fetch: {
         const maxBytes = Math.min(view.getInt32(at + Req.length, true), replies.maxFrameBytes - Rep.headerBytes);
         const offset = view.getFloat64(at + Req.number, true);
         const whole = (view.getUint8(at + Req.flags) & FLAG_FIRST_BATCH_WHOLE) !== 0;
-        let size = actor.fetchSize(offset, maxBytes, whole);
-        const errorCode = size < 0 ? ErrorCode.OFFSET_OUT_OF_RANGE : ErrorCode.NONE;
+        // A read that throws (I/O error, a segment damaged under us) fails this fetch only, never the worker:
+        // an exception escaping here would kill the thread and every partition it owns.
+        let size: number;
+        let errorCode: number;
+        try {
+          size = actor.fetchSize(offset, maxBytes, whole);
+          errorCode = size < 0 ? ErrorCode.OFFSET_OUT_OF_RANGE : ErrorCode.NONE;
+        } catch {
+          size = 0;
+          errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+        }
         // A first batch larger than the whole reply ring cannot travel; it stays unread rather than wedging the ring.
         if (size > replies.maxFrameBytes - Rep.headerBytes) size = 0;
         const r = replyHeader(requestId, op, errorCode, Math.max(size, 0));
-        if (size > 0) actor.fetchInto(offset, maxBytes, whole, replies.bytes, r + Rep.headerBytes);
+        if (size > 0) {
+          try {
+            actor.fetchInto(offset, maxBytes, whole, replies.bytes, r + Rep.headerBytes);
+          } catch {
+            // The reply frame is already reserved: it goes out as an error carrying no data.
+            replies.view.setInt16(r + Rep.errorCode, ErrorCode.KAFKA_STORAGE_ERROR, true);
+            replies.view.setInt32(r + Rep.dataLength, 0, true);
+          }
+        }
         replies.view.setFloat64(r + Rep.a, actor.logEndOffset, true);
         replies.view.setFloat64(r + Rep.logStartOffset, actor.logStartOffset, true);
         replies.view.setFloat64(r + Rep.c, actor.logEndOffset, true);
         return;
       }
       case Op.ListOffsets: {
-        const found = actor.listOffset(view.getFloat64(at + Req.number, true));
+        let found: ReturnType<PartitionActor['listOffset']>;
+        try {
+          found = actor.listOffset(view.getFloat64(at + Req.number, true));
+        } catch {
+          found = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, offset: -1, timestamp: -1 };
+        }
         const r = replyHeader(requestId, op, found.errorCode, 0);
         replies.view.setFloat64(r + Rep.a, found.offset, true);
         replies.view.setFloat64(r + Rep.logStartOffset, actor.logStartOffset, true);
@@ -156,6 +226,34 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
     }
   };
 
+  const writeProduceReply = (requestId: number, errorCode: number, baseOffset: number, actor: PartitionActor): void => {
+    const r = replyHeader(requestId, Op.Produce, errorCode, 0);
+    replies.view.setFloat64(r + Rep.a, baseOffset, true);
+    replies.view.setFloat64(r + Rep.logStartOffset, actor.logStartOffset, true);
+    replies.view.setFloat64(r + Rep.c, actor.logEndOffset, true);
+  };
+
+  /** One fdatasync per partition that needs one, then every held acks=-1 reply goes out. */
+  const commit = (): void => {
+    if (toSync.size === 0) return;
+    const failed = new Set<PartitionActor>();
+    for (const actor of toSync) {
+      try {
+        actor.flush();
+        unflushed.delete(actor);
+      } catch {
+        failed.add(actor);
+      }
+    }
+    toSync.clear();
+    for (const h of held) {
+      // A failed fdatasync leaves the batch's durability unknown: the client must not take it as acknowledged.
+      if (failed.has(h.actor)) writeProduceReply(h.requestId, ErrorCode.KAFKA_STORAGE_ERROR, -1, h.actor);
+      else writeProduceReply(h.requestId, ErrorCode.NONE, h.baseOffset, h.actor);
+    }
+    held.length = 0;
+  };
+
   /** Handles every frame available now; returns how many. */
   const drain = (): number => {
     let handled = 0;
@@ -165,14 +263,42 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
     }
     if (handled > 0) {
       requests.release();
+      commit();
       replies.publish();
     }
     return handled;
   };
 
+  /** flush.ms and retention, checked between drains. */
+  const housekeeping = (): void => {
+    const now = Date.now();
+    if (unflushed.size > 0 && now >= nextFlushCheck) {
+      nextFlushCheck = now + FLUSH_CHECK_MS;
+      for (const actor of unflushed) {
+        if (!actor.unflushed) unflushed.delete(actor);
+        else if (actor.flushDue(now)) toSync.add(actor);
+      }
+      if (toSync.size > 0) {
+        commit();
+        replies.publish();
+      }
+    }
+    if (now >= nextRetentionCheck) {
+      nextRetentionCheck = now + retentionCheckMs;
+      for (const actor of actors.values()) {
+        try {
+          actor.applyRetention(now);
+        } catch {
+          // A failed delete is retried at the next check; the data stays readable meanwhile.
+        }
+      }
+    }
+  };
+
   const loop = (): void => {
     if (!running) return;
     const deadline = performance.now() + MAX_SLICE_MS;
+    housekeeping();
     drain();
     while (performance.now() < deadline) {
       requests.wait(IDLE_WAIT_MS);

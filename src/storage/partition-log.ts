@@ -13,11 +13,88 @@ import {
   readInt32,
   readInt64,
 } from '../protocol/record-batch.js';
+import { fsyncDir } from './io.js';
 import { type LogConfig, resolveLogConfig } from './log-config.js';
-import { type BatchRun, MAX_RELATIVE_OFFSET, Segment, parseSegmentFileName, segmentFileName } from './segment.js';
+import { type BatchRun, MAX_RELATIVE_OFFSET, Segment, indexPaths, parseSegmentFileName, segmentFileName } from './segment.js';
+import { type SegmentScan, scanSegmentFile } from './segment-scan.js';
 
 /** Written by close(), removed by open(): its presence means the last shutdown flushed everything. */
 export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
+/** The log start offset when DeleteRecords moved it inside a segment (a decimal number). */
+export const LOG_START_OFFSET_FILE = 'log-start-offset';
+
+export interface OpenOptions {
+  /**
+   * Offset below which everything is known flushed (from the recovery-point checkpoint): segments that
+   * end at or before it open without a scan after an unclean shutdown. Defaults to the base offset of the
+   * last segment, since a roll fdatasyncs the segment it closes.
+   */
+  recoveryPoint?: number;
+  /** Scans of this log's segment files already made elsewhere (the startup piscina pool). */
+  prescanned?: readonly SegmentScan[];
+}
+
+/** A segment file that recovery has to scan. */
+export interface ScanJob {
+  path: string;
+  baseOffset: number;
+  verifyCrc: boolean;
+}
+
+export interface RecoveryPlan {
+  clean: boolean;
+  bases: number[];
+  scan: ScanJob[];
+}
+
+/**
+ * Which segment files of the log in `dir` need a scan at open, without changing anything: none after a
+ * clean shutdown; otherwise the segments that may hold offsets at or past the recovery point.
+ */
+export function planRecovery(dir: string, recoveryPoint?: number): RecoveryPlan {
+  const bases: number[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return { clean: true, bases, scan: [] };
+  }
+  for (const name of names) {
+    const base = parseSegmentFileName(name);
+    if (base !== null) bases.push(base);
+  }
+  bases.sort((a, b) => a - b);
+  if (bases.length === 0) return { clean: true, bases, scan: [] };
+  const marker = readCleanShutdownMarker(dir);
+  const lastBase = bases[bases.length - 1]!;
+  const clean = marker !== null && marker.segment === segmentFileName(lastBase) && fs.statSync(path.join(dir, marker.segment)).size === marker.size;
+  if (clean) return { clean, bases, scan: [] };
+  const rp = recoveryPoint ?? lastBase;
+  const scan: ScanJob[] = [];
+  for (let i = 0; i < bases.length; i++) {
+    const nextBase = i + 1 < bases.length ? bases[i + 1]! : Infinity;
+    if (nextBase > rp) scan.push({ path: indexPaths(dir, bases[i]!).log, baseOffset: bases[i]!, verifyCrc: true });
+  }
+  return { clean, bases, scan };
+}
+
+function readCleanShutdownMarker(dir: string): CleanShutdownMarker | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, CLEAN_SHUTDOWN_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const m = parsed as Partial<CleanShutdownMarker>;
+    if (typeof m.logEndOffset !== 'number' || typeof m.segment !== 'string' || typeof m.size !== 'number') return null;
+    return { logEndOffset: m.logEndOffset, segment: m.segment, size: m.size };
+  } catch {
+    return null;
+  }
+}
 
 export class OffsetOutOfRangeError extends Error {
   readonly errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
@@ -72,15 +149,6 @@ interface PositionHint {
 
 const POSITION_HINTS = 16;
 
-function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 function storageError(message: string): SpateError {
   return new SpateError('SPATE_STORAGE', message);
 }
@@ -92,6 +160,10 @@ export class PartitionLog {
    * (truncatedBytes 0 and segment null when the tail was intact).
    */
   recoveryReport: RecoveryReport | null = null;
+  /** One line per thing recovery cut or rebuilt, for the log. */
+  readonly recoveryDetails: string[] = [];
+  /** Segment files scanned at open (CRC-checked or rebuilt). */
+  scannedSegments = 0;
 
   private config: Required<LogConfig>;
   private readonly segments: Segment[] = [];
@@ -105,6 +177,10 @@ export class PartitionLog {
   private plan: ReadPlan | null = null;
   private readonly hints: PositionHint[] = [];
   private hintNext = 0;
+  private startOffset = 0;
+  private recoveryPointOffset = 0;
+  private flushedOffset = 0;
+  private lastFlushMs = Date.now();
 
   private constructor(dir: string, config: Required<LogConfig>) {
     this.dir = dir;
@@ -112,15 +188,30 @@ export class PartitionLog {
   }
 
   /** Opens (creating if needed) the log in `dir` and recovers it. */
-  static open(dir: string, config: LogConfig): PartitionLog {
+  static open(dir: string, config: LogConfig, options: OpenOptions = {}): PartitionLog {
     const log = new PartitionLog(dir, resolveLogConfig(config));
     fs.mkdirSync(dir, { recursive: true });
-    log.recover();
+    log.recover(options);
     return log;
   }
 
   get logStartOffset(): number {
-    return this.segments[0]!.baseOffset;
+    return this.startOffset;
+  }
+
+  /** Offset below which segments are flushed with their indexes (what the recovery-point checkpoint records). */
+  get recoveryPoint(): number {
+    return this.recoveryPointOffset;
+  }
+
+  /** Offsets appended since the last fdatasync. */
+  get unflushedMessages(): number {
+    return this.endOffset - this.flushedOffset;
+  }
+
+  /** Date.now() of the last flush (or open). */
+  get lastFlushTime(): number {
+    return this.lastFlushMs;
   }
 
   get logEndOffset(): number {
@@ -144,36 +235,53 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private recover(): void {
+  private recover(options: OpenOptions): void {
+    const plan = planRecovery(this.dir, options.recoveryPoint);
     const marker = this.takeCleanShutdownMarker();
-    const bases: number[] = [];
-    for (const name of fs.readdirSync(this.dir)) {
-      const base = parseSegmentFileName(name);
-      if (base !== null) bases.push(base);
-    }
-    bases.sort((a, b) => a - b);
+    const bases = plan.bases;
 
     if (bases.length === 0) {
       this.segments.push(Segment.create(this.dir, 0, Date.now()));
       this.syncDir();
+      this.afterRecovery(true);
       return;
     }
 
     const interval = this.config.indexIntervalBytes;
-    const lastName = segmentFileName(bases[bases.length - 1]!);
-    let clean =
-      marker !== null && marker.segment === lastName && fs.statSync(path.join(this.dir, lastName)).size === marker.size;
+    const toScan = new Map(plan.scan.map((job) => [job.baseOffset, job]));
+    const prescanned = new Map((options.prescanned ?? []).map((scan) => [scan.baseOffset, scan]));
+    let clean = plan.clean;
     let truncatedBytes = 0;
     let cutSegment: string | null = null;
     let crcChecked: Segment | null = null;
+    const openSegment = (base: number, verifyCrc: boolean): { seg: Segment; cut: number } => {
+      const file = indexPaths(this.dir, base).log;
+      const size = fs.statSync(file).size;
+      let scan = prescanned.get(base);
+      if (scan === undefined || scan.fileSize !== size || (verifyCrc && !scan.verifiedCrc)) {
+        scan = scanSegmentFile(file, base, verifyCrc, interval);
+      }
+      this.scannedSegments++;
+      const seg = Segment.openScanned(this.dir, scan);
+      const cut = scan.fileSize - scan.validBytes;
+      if (cut > 0) this.recoveryDetails.push(`${seg.name}: cut ${cut} bytes at position ${scan.validBytes} (offset ${scan.nextOffset}): ${scan.problem ?? 'invalid data'}`);
+      return { seg, cut };
+    };
     for (let i = 0; i < bases.length; i++) {
-      const seg = Segment.openExisting(this.dir, bases[i]!);
+      const base = bases[i]!;
       const isLast = i === bases.length - 1;
-      // Segments before the last were fdatasynced when they rolled; only the active one can be torn,
-      // so only it pays for CRC verification after an unclean shutdown.
-      const verify = !clean && isLast;
-      const cut = seg.scan(verify, interval).truncatedBytes;
-      if (verify) crcChecked = seg;
+      const job = toScan.get(base);
+      let seg: Segment | null = null;
+      let cut = 0;
+      if (job === undefined) {
+        seg = Segment.openTrusted(this.dir, base);
+        if (seg === null) this.recoveryDetails.push(`${segmentFileName(base)}: index missing or inconsistent, rebuilt`);
+      }
+      if (seg === null) {
+        // A trusted segment whose index failed its check is rebuilt; a CRC pass tells a torn file from a lost index.
+        ({ seg, cut } = openSegment(base, true));
+        if (isLast) crcChecked = seg;
+      }
       this.segments.push(seg);
       if (cut > 0) {
         truncatedBytes += cut;
@@ -182,9 +290,11 @@ export class PartitionLog {
       if (!isLast && (cut > 0 || seg.nextOffset !== bases[i + 1])) {
         // A break in the offset sequence: nothing after it can line up, so it goes.
         for (let j = i + 1; j < bases.length; j++) {
-          const orphan = path.join(this.dir, segmentFileName(bases[j]!));
-          truncatedBytes += fs.statSync(orphan).size;
-          fs.rmSync(orphan, { force: true });
+          const p = indexPaths(this.dir, bases[j]!);
+          const bytes = fs.statSync(p.log).size;
+          truncatedBytes += bytes;
+          this.recoveryDetails.push(`${segmentFileName(bases[j]!)}: removed (${bytes} bytes) after the break in ${seg.name}`);
+          for (const f of [p.log, p.index, p.timeIndex]) fs.rmSync(f, { force: true });
         }
         cutSegment ??= seg.name;
         this.dirDirty = true;
@@ -192,41 +302,45 @@ export class PartitionLog {
         break;
       }
     }
-    // A marker that disagrees with what the scan found is not trusted either.
+    // A marker that disagrees with what the open found is not trusted either.
     if (truncatedBytes > 0 || (marker !== null && this.active.nextOffset !== marker.logEndOffset)) clean = false;
     if (!clean && crcChecked !== this.active) {
-      const cut = this.active.scan(true, interval).truncatedBytes;
+      const old = this.segments.pop()!;
+      old.close();
+      const { seg, cut } = openSegment(old.baseOffset, true);
+      this.segments.push(seg);
       if (cut > 0) {
         truncatedBytes += cut;
-        cutSegment ??= this.active.name;
+        cutSegment ??= seg.name;
       }
     }
     for (const seg of this.segments) this.totalBytes += seg.size;
     this.endOffset = this.active.nextOffset;
     if (!clean) this.recoveryReport = { truncatedBytes, segment: cutSegment };
     if (this.dirDirty) this.syncDir();
+    this.afterRecovery(clean);
+  }
+
+  private afterRecovery(clean: boolean): void {
+    this.startOffset = this.segments[0]!.baseOffset;
+    try {
+      const stored = Number(fs.readFileSync(path.join(this.dir, LOG_START_OFFSET_FILE), 'utf8').trim());
+      if (Number.isSafeInteger(stored) && stored > this.startOffset) this.startOffset = Math.min(stored, this.endOffset);
+    } catch {
+      // No file: the log starts at its first segment.
+    }
+    this.recoveryPointOffset = clean ? this.endOffset : this.active.baseOffset;
+    this.flushedOffset = this.endOffset;
   }
 
   /** Reads and deletes the clean-shutdown marker, so a crash from here on is seen as unclean. */
   private takeCleanShutdownMarker(): CleanShutdownMarker | null {
+    const marker = readCleanShutdownMarker(this.dir);
     const file = path.join(this.dir, CLEAN_SHUTDOWN_FILE);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      return null;
-    }
+    if (!fs.existsSync(file)) return marker;
     fs.rmSync(file, { force: true });
     fsyncDir(this.dir);
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null) return null;
-      const m = parsed as Partial<CleanShutdownMarker>;
-      if (typeof m.logEndOffset !== 'number' || typeof m.segment !== 'string' || typeof m.size !== 'number') return null;
-      return { logEndOffset: m.logEndOffset, segment: m.segment, size: m.size };
-    } catch {
-      return null;
-    }
+    return marker;
   }
 
   private syncDir(): void {
@@ -247,11 +361,13 @@ export class PartitionLog {
 
   private roll(): void {
     const old = this.active;
-    // Roll-time flush keeps the "only the last segment can be torn" assumption recovery relies on.
-    old.flush();
+    // Roll-time flush (log and indexes) keeps the "only the last segment can be torn" assumption recovery
+    // relies on, and moves the recovery point past the old segment.
+    old.seal();
     old.close();
     this.segments.push(Segment.create(this.dir, this.endOffset, Date.now()));
     this.dirDirty = true;
+    this.recoveryPointOffset = this.endOffset;
   }
 
   /**
@@ -286,10 +402,82 @@ export class PartitionLog {
     seg.append(bytes, start, length, base, lastDelta, readInt64(bytes, start + MAX_TIMESTAMP), this.config.indexIntervalBytes);
     this.endOffset = base + lastDelta + 1;
     this.totalBytes += length;
+    // A cached readSize() plan ends at the old log end; a re-read of the same offset must see the new batch.
+    this.plan = null;
     // A consumer tailing the log will fetch exactly this offset next.
     if (pos === 0) this.addHint(base, seg, 0);
     this.addHint(this.endOffset, seg, seg.size);
     return base;
+  }
+
+  private invalidateReads(): void {
+    this.generation++;
+    this.plan = null;
+    this.hints.length = 0;
+    this.hintNext = 0;
+  }
+
+  private removeOldest(): void {
+    const seg = this.segments.shift()!;
+    this.totalBytes -= seg.size;
+    seg.remove();
+    this.dirDirty = true;
+  }
+
+  /**
+   * Deletes whole segments (never the active one) past retention: the oldest while its largest timestamp
+   * (its file time when it has none) is older than retentionMs, then the oldest while the log without it
+   * is still at least retentionBytes. -1 disables either. Returns how many segments went.
+   */
+  applyRetention(nowMs: number, retentionMs: number, retentionBytes: number): number {
+    this.ensureOpen();
+    let deleted = 0;
+    while (this.segments.length > 1) {
+      const seg = this.segments[0]!;
+      const largest = seg.maxTimestamp >= 0 ? seg.maxTimestamp : seg.createdMs;
+      const expired = retentionMs >= 0 && nowMs - largest > retentionMs;
+      const oversize = retentionBytes >= 0 && this.totalBytes - seg.size >= retentionBytes;
+      if (!expired && !oversize) break;
+      this.removeOldest();
+      deleted++;
+    }
+    if (deleted > 0) this.afterStartMoved(this.segments[0]!.baseOffset);
+    return deleted;
+  }
+
+  /**
+   * DeleteRecords: makes `offset` (at most logEndOffset) the log start offset, persists it, and deletes the
+   * segments wholly below it (never the active one). Returns the new log start offset.
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.ensureOpen();
+    if (!Number.isSafeInteger(offset) || offset > this.endOffset) throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset);
+    if (offset <= this.startOffset) return this.startOffset;
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.removeOldest();
+    this.afterStartMoved(offset);
+    return this.startOffset;
+  }
+
+  private afterStartMoved(newStart: number): void {
+    this.invalidateReads();
+    this.startOffset = Math.max(this.startOffset, newStart);
+    const file = path.join(this.dir, LOG_START_OFFSET_FILE);
+    if (this.startOffset > this.segments[0]!.baseOffset) {
+      const tmp = file + '.tmp';
+      fs.writeFileSync(tmp, String(this.startOffset));
+      const fd = fs.openSync(tmp, 'r');
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+      this.dirDirty = true;
+    } else if (fs.existsSync(file)) {
+      fs.rmSync(file, { force: true });
+      this.dirDirty = true;
+    }
+    if (this.dirDirty) this.syncDir();
   }
 
   private checkRange(offset: number): void {
@@ -422,17 +610,16 @@ export class PartitionLog {
     this.ensureOpen();
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`truncateTo: bad offset ${offset}`);
     if (offset >= this.endOffset) return;
-    this.generation++;
-    this.plan = null;
-    this.hints.length = 0;
-    this.hintNext = 0;
+    this.invalidateReads();
 
-    if (offset <= this.logStartOffset) {
+    if (offset <= this.segments[0]!.baseOffset) {
       for (const seg of this.segments) seg.remove();
       this.segments.length = 0;
       this.segments.push(Segment.create(this.dir, offset, Date.now()));
       this.totalBytes = 0;
-      this.endOffset = offset;
+      this.endOffset = this.flushedOffset = this.recoveryPointOffset = offset;
+      this.startOffset = 0;
+      this.afterStartMoved(offset);
       this.syncDir();
       return;
     }
@@ -445,26 +632,35 @@ export class PartitionLog {
     const seg = this.active;
     if (offset < seg.nextOffset) {
       this.totalBytes -= seg.size;
-      this.endOffset = seg.truncateTo(offset, this.config.indexIntervalBytes);
+      this.endOffset = seg.truncateTo(offset);
       this.totalBytes += seg.size;
     } else {
       this.endOffset = seg.nextOffset;
     }
     seg.flush();
+    this.flushedOffset = Math.min(this.flushedOffset, this.endOffset);
+    this.recoveryPointOffset = Math.min(this.recoveryPointOffset, seg.baseOffset);
+    if (this.startOffset > this.endOffset) this.afterStartMoved(this.endOffset);
     if (this.dirDirty) this.syncDir();
   }
 
-  /** fdatasync the active segment (and the directory if segments were created since the last flush). */
+  /**
+   * fdatasync the active segment's log file (and the directory if segments were created since the last
+   * flush): everything appended so far survives a power loss. Indexes are not synced; recovery rebuilds them.
+   */
   flush(): void {
     this.ensureOpen();
     this.active.flush();
     if (this.dirDirty) this.syncDir();
+    this.flushedOffset = this.endOffset;
+    this.lastFlushMs = Date.now();
   }
 
   /** Flushes, closes every file and leaves the clean-shutdown marker. */
   close(): void {
     if (this.closed) return;
-    this.active.flush();
+    this.active.seal();
+    this.recoveryPointOffset = this.endOffset;
     for (const seg of this.segments) seg.close();
     const marker: CleanShutdownMarker = { logEndOffset: this.endOffset, segment: this.active.name, size: this.active.size };
     const file = path.join(this.dir, CLEAN_SHUTDOWN_FILE);

@@ -1,33 +1,32 @@
 // One log segment: a `<20-digit base offset>.log` file of record batches stored exactly as received
-// (baseOffset patched), plus an in-memory sparse index rebuilt by scanning at open.
+// (baseOffset patched), with a sparse `.index` (offset -> position) and `.timeindex` (timestamp -> offset)
+// next to it in Kafka's layout. In memory a segment keeps only a few numbers; index lookups are
+// positioned reads (see index-file.ts).
 //
 // All I/O is synchronous and positioned: a segment lives inside the worker thread that owns its partition.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   BASE_OFFSET,
-  BATCH_HEADER_BYTES,
   BATCH_LENGTH,
-  CRC,
-  CURRENT_MAGIC,
   LAST_OFFSET_DELTA,
   LOG_OVERHEAD,
-  MAGIC,
   MAX_TIMESTAMP,
-  MIN_BATCH_LENGTH,
   readInt32,
   readInt64,
-  readUint32,
 } from '../protocol/record-batch.js';
-import { crc32c } from '../protocol/crc32c.js';
+import { IndexFile, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES } from './index-file.js';
+import { preadFully, pwriteFully } from './io.js';
+import { IndexState, NO_TIMESTAMP, type SegmentScan, scanSegmentFile, walkBatches } from './segment-scan.js';
 
 export const SEGMENT_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
 const SEGMENT_NAME = /^(\d{20})\.log$/;
 /** Bytes of header needed to know a batch's extent and offsets (through lastOffsetDelta). */
 const OFFSETS_HEADER_BYTES = LAST_OFFSET_DELTA + 4;
 /** Bytes of header needed to also see maxTimestamp. */
 const TIMESTAMP_HEADER_BYTES = MAX_TIMESTAMP + 8;
-const NO_TIMESTAMP = -1;
 /** Relative offsets must fit an int32 once the on-disk .index arrives; roll before that. */
 export const MAX_RELATIVE_OFFSET = 0x7fff_ffff;
 
@@ -42,31 +41,13 @@ export function parseSegmentFileName(name: string): number | null {
   return Number.isSafeInteger(base) ? base : null;
 }
 
-/** Reads until `length` bytes arrived or EOF; returns the count. Works on SharedArrayBuffer views. */
-export function preadFully(fd: number, target: Uint8Array, targetOffset: number, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const n = fs.readSync(fd, target, targetOffset + done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
-
-function pwriteFully(fd: number, source: Uint8Array, sourceOffset: number, length: number, position: number): void {
-  let done = 0;
-  while (done < length) {
-    done += fs.writeSync(fd, source, sourceOffset + done, length - done, position + done);
-  }
-}
+export { preadFully };
 
 // One scratch buffer per thread for header walks. Walks never interleave (everything is synchronous),
 // but the owner token makes a stale chunk impossible to use even if they did.
-// Lookups walk at most one index interval (~4 KiB) plus a header, so they read small chunks; the
-// recovery scan reads big ones to keep the syscall count down.
+// Lookups walk about one index interval (~4 KiB) plus a header, so they read small chunks.
 const LOOKUP_CHUNK = 8 * 1024;
-const SCAN_CHUNK = 256 * 1024;
-let scratch = Buffer.allocUnsafe(SCAN_CHUNK);
+let scratch = Buffer.allocUnsafe(LOOKUP_CHUNK);
 let scratchOwner: object | null = null;
 
 /** Forward reader over a file region that serves header bytes out of a chunk read in one pread. */
@@ -103,15 +84,15 @@ class ChunkCursor {
   }
 }
 
-export interface ScanResult {
-  /** Bytes cut from the end of the file because they did not form valid batches. */
-  truncatedBytes: number;
-}
-
 /** What a header walk found: where whole batches stop and the offset that follows them. */
 export interface BatchRun {
   end: number;
   nextOffset: number;
+}
+
+export function indexPaths(dir: string, baseOffset: number): { log: string; index: string; timeIndex: string } {
+  const stem = path.join(dir, String(baseOffset).padStart(20, '0'));
+  return { log: stem + SEGMENT_SUFFIX, index: stem + INDEX_SUFFIX, timeIndex: stem + TIME_INDEX_SUFFIX };
 }
 
 export class Segment {
@@ -124,119 +105,145 @@ export class Segment {
   nextOffset: number;
   /** When the segment was started, for segment.ms. */
   createdMs: number;
-  /** Largest batch maxTimestamp in the segment and the last offset of the first batch holding it. */
-  maxTimestamp = NO_TIMESTAMP;
-  maxTimestampOffset = -1;
 
-  // Sparse index, parallel arrays: entry i is the batch at idxPos[i] with base offset idxOffset[i], and
-  // covers batches up to the next entry; idxMaxTs/idxMaxTsOffset describe the largest maxTimestamp there.
-  private readonly idxOffset: number[] = [];
-  private readonly idxPos: number[] = [];
-  private readonly idxMaxTs: number[] = [];
-  private readonly idxMaxTsOffset: number[] = [];
+  private readonly offsetIndex: IndexFile;
+  private readonly timeIndex: IndexFile;
+  private readonly state = new IndexState();
+  private readonly sink = {
+    offsetEntry: (relativeOffset: number, position: number) => this.offsetIndex.append(relativeOffset, position),
+    timeEntry: (timestamp: number, relativeOffset: number) => this.timeIndex.append(timestamp, relativeOffset),
+  };
   private fd = -1;
   private dirty = false;
 
-  private constructor(dir: string, baseOffset: number, createdMs: number) {
+  private constructor(dir: string, baseOffset: number, createdMs: number, offsetIndex: IndexFile, timeIndex: IndexFile) {
     this.baseOffset = baseOffset;
     this.name = segmentFileName(baseOffset);
     this.path = path.join(dir, this.name);
     this.nextOffset = baseOffset;
     this.createdMs = createdMs;
+    this.offsetIndex = offsetIndex;
+    this.timeIndex = timeIndex;
   }
 
-  /** Creates an empty segment file (replacing any leftover with the same name). */
+  /** Largest batch maxTimestamp in the segment (-1 when none). */
+  get maxTimestamp(): number {
+    return this.state.maxTimestamp;
+  }
+
+  /** Last offset of the first batch holding maxTimestamp (-1 when none). */
+  get maxTimestampOffset(): number {
+    return this.state.maxTimestampOffset;
+  }
+
+  /** Creates an empty segment and empty indexes (replacing any leftovers with the same names). */
   static create(dir: string, baseOffset: number, nowMs: number): Segment {
-    const seg = new Segment(dir, baseOffset, nowMs);
+    const p = indexPaths(dir, baseOffset);
+    const seg = new Segment(dir, baseOffset, nowMs, IndexFile.create(p.index, OFFSET_ENTRY_BYTES), IndexFile.create(p.timeIndex, TIME_ENTRY_BYTES));
     seg.fd = fs.openSync(seg.path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
     return seg;
   }
 
-  /** Opens an existing segment file; call scan() before using it. */
-  static openExisting(dir: string, baseOffset: number): Segment {
-    const seg = new Segment(dir, baseOffset, 0);
-    seg.fd = fs.openSync(seg.path, fs.constants.O_RDWR);
-    const st = fs.fstatSync(seg.fd);
+  private static birth(fd: number): number {
+    const st = fs.fstatSync(fd);
     // No record of when the segment started survives a restart; the file's birth (or last write) time
     // is the closest stand-in and errs towards rolling sooner.
-    seg.createdMs = st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
+    return st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
+  }
+
+  /**
+   * Opens a segment that needs no scan, trusting its index files: only the batches after the last offset
+   * entry (about one index interval) are walked, to find the end offset. Null when an index is missing or
+   * does not agree with the log; the caller then scans the file.
+   */
+  static openTrusted(dir: string, baseOffset: number): Segment | null {
+    const p = indexPaths(dir, baseOffset);
+    const offsetIndex = IndexFile.openExisting(p.index, OFFSET_ENTRY_BYTES);
+    const timeIndex = offsetIndex && IndexFile.openExisting(p.timeIndex, TIME_ENTRY_BYTES);
+    if (!offsetIndex || !timeIndex) {
+      offsetIndex?.close();
+      return null;
+    }
+    const fd = fs.openSync(p.log, fs.constants.O_RDWR);
+    const seg = new Segment(dir, baseOffset, Segment.birth(fd), offsetIndex, timeIndex);
+    seg.fd = fd;
+    const fileSize = fs.fstatSync(fd).size;
+    const fail = (): null => {
+      seg.close();
+      return null;
+    };
+    let start = 0;
+    let expected = baseOffset;
+    const n = offsetIndex.count;
+    if (n > 0) {
+      start = offsetIndex.b(n - 1);
+      const lastRel = offsetIndex.a(n - 1);
+      if (start < 0 || start + OFFSETS_HEADER_BYTES > fileSize || lastRel < 0) return fail();
+      const head = Buffer.allocUnsafe(OFFSETS_HEADER_BYTES);
+      if (preadFully(fd, head, 0, OFFSETS_HEADER_BYTES, start) !== OFFSETS_HEADER_BYTES) return fail();
+      expected = readInt64(head, BASE_OFFSET);
+      if (expected + readInt32(head, LAST_OFFSET_DELTA) !== baseOffset + lastRel) return fail();
+    }
+    const t = timeIndex.count;
+    if (t > 0) {
+      const rel = timeIndex.b(t - 1);
+      if (rel < 0) return fail();
+      seg.state.maxTimestamp = seg.state.lastTimeEntry = timeIndex.a(t - 1);
+      seg.state.maxTimestampOffset = baseOffset + rel;
+    }
+    const walk = walkBatches(fd, start, fileSize, expected, false, (_pos, _base, lastOffset, maxTs) => {
+      if (maxTs > seg.state.maxTimestamp) {
+        seg.state.maxTimestamp = maxTs;
+        seg.state.maxTimestampOffset = lastOffset;
+      }
+    });
+    if (walk.problem !== null) return fail();
+    if (t > 0 && seg.state.maxTimestampOffset >= walk.nextOffset) return fail();
+    seg.state.bytesSinceEntry = fileSize - start;
+    seg.size = fileSize;
+    seg.nextOffset = walk.nextOffset;
+    return seg;
+  }
+
+  /** Scans the file in this thread (verifying CRCs if asked) and applies the result. */
+  static openByScan(dir: string, baseOffset: number, verifyCrc: boolean, indexIntervalBytes: number): { segment: Segment; scan: SegmentScan } {
+    const scan = scanSegmentFile(indexPaths(dir, baseOffset).log, baseOffset, verifyCrc, indexIntervalBytes);
+    return { segment: Segment.openScanned(dir, scan), scan };
+  }
+
+  /** Applies a scan (possibly made on another thread): cuts the file to its valid length and writes the rebuilt indexes. */
+  static openScanned(dir: string, scan: SegmentScan): Segment {
+    const p = indexPaths(dir, scan.baseOffset);
+    const fd = fs.openSync(p.log, fs.constants.O_RDWR);
+    try {
+      if (fs.fstatSync(fd).size > scan.validBytes) {
+        fs.ftruncateSync(fd, scan.validBytes);
+        fs.fdatasyncSync(fd);
+      }
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+    const seg = new Segment(
+      dir,
+      scan.baseOffset,
+      Segment.birth(fd),
+      IndexFile.write(p.index, OFFSET_ENTRY_BYTES, scan.offsetIndex),
+      IndexFile.write(p.timeIndex, TIME_ENTRY_BYTES, scan.timeIndex),
+    );
+    seg.fd = fd;
+    seg.size = scan.validBytes;
+    seg.nextOffset = scan.nextOffset;
+    seg.state.maxTimestamp = scan.maxTimestamp;
+    seg.state.maxTimestampOffset = scan.maxTimestampOffset;
+    seg.state.lastTimeEntry = scan.lastTimeEntry;
+    seg.state.bytesSinceEntry = scan.bytesSinceEntry;
     return seg;
   }
 
   private handle(): number {
     if (this.fd < 0) this.fd = fs.openSync(this.path, fs.constants.O_RDWR);
     return this.fd;
-  }
-
-  /**
-   * Walks the file from the start, rebuilding the index, and cuts the file at the first thing that is
-   * not a valid batch continuing the offset sequence (short header, bad length, wrong magic, offset gap,
-   * or, with verifyCrc, a CRC-32C mismatch).
-   */
-  scan(verifyCrc: boolean, indexIntervalBytes: number): ScanResult {
-    const fd = this.handle();
-    const fileSize = fs.fstatSync(fd).size;
-    const cursor = new ChunkCursor(fd, fileSize, SCAN_CHUNK);
-    this.resetIndex();
-    let pos = 0;
-    let expected = this.baseOffset;
-    while (pos < fileSize) {
-      let at = cursor.ensure(pos, BATCH_HEADER_BYTES);
-      if (at < 0) break;
-      let buf = cursor.buffer;
-      const batchLength = readInt32(buf, at + BATCH_LENGTH);
-      if (batchLength < MIN_BATCH_LENGTH || buf[at + MAGIC] !== CURRENT_MAGIC) break;
-      const total = batchLength + LOG_OVERHEAD;
-      if (pos + total > fileSize) break;
-      const base = readInt64(buf, at + BASE_OFFSET);
-      const lastDelta = readInt32(buf, at + LAST_OFFSET_DELTA);
-      if (base !== expected || lastDelta < 0) break;
-      const maxTs = readInt64(buf, at + MAX_TIMESTAMP);
-      if (verifyCrc) {
-        at = cursor.ensure(pos, total);
-        if (at < 0) break;
-        buf = cursor.buffer;
-        if (readUint32(buf, at + CRC) !== crc32c(buf, at + CRC + 4, at + total)) break;
-      }
-      this.indexBatch(pos, base, base + lastDelta, maxTs, indexIntervalBytes);
-      pos += total;
-      expected = base + lastDelta + 1;
-    }
-    this.size = pos;
-    this.nextOffset = expected;
-    const truncatedBytes = fileSize - pos;
-    if (truncatedBytes > 0) {
-      fs.ftruncateSync(fd, pos);
-      fs.fdatasyncSync(fd);
-    }
-    return { truncatedBytes };
-  }
-
-  private resetIndex(): void {
-    this.idxOffset.length = 0;
-    this.idxPos.length = 0;
-    this.idxMaxTs.length = 0;
-    this.idxMaxTsOffset.length = 0;
-    this.maxTimestamp = NO_TIMESTAMP;
-    this.maxTimestampOffset = -1;
-  }
-
-  private indexBatch(pos: number, base: number, lastOffset: number, maxTs: number, interval: number): void {
-    const n = this.idxPos.length;
-    if (n === 0 || pos - this.idxPos[n - 1]! >= interval) {
-      this.idxOffset.push(base);
-      this.idxPos.push(pos);
-      this.idxMaxTs.push(maxTs);
-      this.idxMaxTsOffset.push(lastOffset);
-    } else if (maxTs > this.idxMaxTs[n - 1]!) {
-      this.idxMaxTs[n - 1] = maxTs;
-      this.idxMaxTsOffset[n - 1] = lastOffset;
-    }
-    // Strictly greater keeps the earliest batch on ties, as Kafka's offsetOfMaxTimestamp does.
-    if (maxTs > this.maxTimestamp) {
-      this.maxTimestamp = maxTs;
-      this.maxTimestampOffset = lastOffset;
-    }
   }
 
   /**
@@ -257,35 +264,17 @@ export class Segment {
       throw err;
     }
     this.dirty = true;
-    this.indexBatch(pos, base, base + lastDelta, maxTs, indexIntervalBytes);
+    // segment.ms counts from the first write, as Kafka counts from the first batch.
+    if (pos === 0) this.createdMs = Date.now();
+    this.state.add(this.baseOffset, pos, base + lastDelta, maxTs, length, indexIntervalBytes, this.sink);
     this.size = pos + length;
     this.nextOffset = base + lastDelta + 1;
   }
 
-  /** Last index entry whose base offset is <= offset (0 when offset precedes every entry). */
-  private entryForOffset(offset: number): number {
-    const a = this.idxOffset;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (a[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  /** Last index entry whose position is <= pos. */
-  private entryForPosition(pos: number): number {
-    const a = this.idxPos;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (a[mid]! <= pos) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+  /** Position of the last indexed batch at or before `offset` (0 when none). */
+  private indexedPositionFor(offset: number): number {
+    const i = this.offsetIndex.lastAtMost('a', offset - this.baseOffset);
+    return i < 0 ? 0 : this.offsetIndex.b(i);
   }
 
   /** File position of the batch containing `offset`, which must lie in [baseOffset, nextOffset). */
@@ -294,7 +283,7 @@ export class Segment {
       throw new RangeError(`offset ${offset} is not in segment ${this.name} [${this.baseOffset}, ${this.nextOffset})`);
     }
     const cursor = new ChunkCursor(this.handle(), this.size);
-    let pos = this.idxPos[this.entryForOffset(offset)]!;
+    let pos = this.indexedPositionFor(offset);
     for (;;) {
       const at = cursor.ensure(pos, OFFSETS_HEADER_BYTES);
       if (at < 0) throw new Error(`segment ${this.name}: batch header at ${pos} is unreadable`);
@@ -306,21 +295,24 @@ export class Segment {
 
   /**
    * Whole batches from `pos` (a batch boundary holding `posOffset`) that end at or before `limit`.
-   * Index entries are batch boundaries, so the walk starts at the last one not beyond the limit and
-   * only reads headers in the final index interval.
+   * Index entries are batch boundaries, so a long read jumps to the last one not beyond the limit and
+   * only reads headers after it.
    */
   wholeBatches(pos: number, posOffset: number, limit: number): BatchRun {
     limit = Math.min(limit, this.size);
     let p = pos;
     let next = posOffset;
-    if (this.idxPos.length > 0) {
-      const e = this.entryForPosition(limit);
-      if (this.idxPos[e]! > p) {
-        p = this.idxPos[e]!;
-        next = this.idxOffset[e]!;
+    const cursor = new ChunkCursor(this.handle(), this.size);
+    if (limit - pos > 2 * LOOKUP_CHUNK) {
+      const e = this.offsetIndex.lastAtMost('b', limit);
+      const entryPos = e < 0 ? -1 : this.offsetIndex.b(e);
+      if (entryPos > p) {
+        const at = cursor.ensure(entryPos, OFFSETS_HEADER_BYTES);
+        if (at < 0) throw new Error(`segment ${this.name}: batch header at ${entryPos} is unreadable`);
+        p = entryPos;
+        next = readInt64(cursor.buffer, at + BASE_OFFSET);
       }
     }
-    const cursor = new ChunkCursor(this.handle(), this.size);
     for (;;) {
       const at = cursor.ensure(p, OFFSETS_HEADER_BYTES);
       if (at < 0) break;
@@ -351,16 +343,17 @@ export class Segment {
     if (got !== length) throw new Error(`segment ${this.name}: short read at ${pos} (${got} of ${length} bytes)`);
   }
 
-  /** First batch with maxTimestamp >= ts, as (base offset, maxTimestamp), or null. */
+  /**
+   * First batch with maxTimestamp >= ts, as (base offset, maxTimestamp), or null. Every batch before the
+   * point where the last time entry below ts was written has a smaller timestamp, so the walk starts at
+   * the batch that entry names.
+   */
   findTimestamp(ts: number): { offset: number; timestamp: number } | null {
-    if (this.maxTimestamp < ts) return null;
-    const n = this.idxPos.length;
-    let e = 0;
-    while (e < n && this.idxMaxTs[e]! < ts) e++;
-    if (e === n) return null;
-    const stop = e + 1 < n ? this.idxPos[e + 1]! : this.size;
+    if (this.state.maxTimestamp < ts || this.size === 0) return null;
+    const e = this.timeIndex.lastAtMost('a', ts - 1);
+    const start = e < 0 ? 0 : this.locate(this.baseOffset + this.timeIndex.b(e));
     const cursor = new ChunkCursor(this.handle(), this.size);
-    for (let p = this.idxPos[e]!; p < stop; ) {
+    for (let p = start; p < this.size; ) {
       const at = cursor.ensure(p, TIMESTAMP_HEADER_BYTES);
       if (at < 0) break;
       const buf = cursor.buffer;
@@ -375,40 +368,34 @@ export class Segment {
    * Cuts the segment at the batch containing `offset` (offset in (baseOffset, nextOffset)); the new
    * nextOffset is that batch's base offset. Returns it.
    */
-  truncateTo(offset: number, indexIntervalBytes: number): number {
+  truncateTo(offset: number): number {
     const pos = this.locate(offset);
     const cut = this.batchAtBase(pos);
     const fd = this.handle();
     fs.ftruncateSync(fd, pos);
     this.dirty = true;
-    // Entries at or past the cut go; the last surviving one lost part of its interval, so it is dropped
-    // too and its interval re-walked to rebuild its timestamps.
-    const kept = pos > 0 && this.idxPos.length > 0 ? this.entryForPosition(pos - 1) + 1 : 0;
-    const restartPos = kept > 0 ? this.idxPos[kept - 1]! : pos;
-    const survivors = Math.max(0, kept - 1);
-    this.idxOffset.length = survivors;
-    this.idxPos.length = survivors;
-    this.idxMaxTs.length = survivors;
-    this.idxMaxTsOffset.length = survivors;
-    this.maxTimestamp = NO_TIMESTAMP;
-    this.maxTimestampOffset = -1;
-    for (let i = 0; i < this.idxPos.length; i++) {
-      if (this.idxMaxTs[i]! > this.maxTimestamp) {
-        this.maxTimestamp = this.idxMaxTs[i]!;
-        this.maxTimestampOffset = this.idxMaxTsOffset[i]!;
-      }
-    }
+    this.offsetIndex.truncateEntries(this.offsetIndex.lastAtMost('b', pos - 1) + 1);
+    this.timeIndex.truncateEntries(this.timeIndex.lastAtMost('b', cut - this.baseOffset - 1) + 1);
+    // Surviving time entries name surviving batches; batches after the last offset entry are re-walked.
+    const s = this.state;
+    const t = this.timeIndex.count;
+    s.maxTimestamp = s.lastTimeEntry = t > 0 ? this.timeIndex.a(t - 1) : NO_TIMESTAMP;
+    s.maxTimestampOffset = t > 0 ? this.baseOffset + this.timeIndex.b(t - 1) : -1;
+    const n = this.offsetIndex.count;
+    const from = n > 0 ? this.offsetIndex.b(n - 1) : 0;
     const cursor = new ChunkCursor(fd, pos);
-    for (let p = restartPos; p < pos; ) {
+    for (let p = from; p < pos; ) {
       const at = cursor.ensure(p, TIMESTAMP_HEADER_BYTES);
       if (at < 0) throw new Error(`segment ${this.name}: batch header at ${p} is unreadable`);
       const buf = cursor.buffer;
-      const base = readInt64(buf, at + BASE_OFFSET);
-      const lastDelta = readInt32(buf, at + LAST_OFFSET_DELTA);
-      const interval = p === restartPos ? 0 : indexIntervalBytes;
-      this.indexBatch(p, base, base + lastDelta, readInt64(buf, at + MAX_TIMESTAMP), interval);
+      const maxTs = readInt64(buf, at + MAX_TIMESTAMP);
+      if (maxTs > s.maxTimestamp) {
+        s.maxTimestamp = maxTs;
+        s.maxTimestampOffset = readInt64(buf, at + BASE_OFFSET) + readInt32(buf, at + LAST_OFFSET_DELTA);
+      }
       p += readInt32(buf, at + BATCH_LENGTH) + LOG_OVERHEAD;
     }
+    s.bytesSinceEntry = pos - from;
     this.size = pos;
     this.nextOffset = cut;
     return cut;
@@ -421,7 +408,7 @@ export class Segment {
     return readInt64(cursor.buffer, at + BASE_OFFSET);
   }
 
-  /** fdatasync if anything was written since the last flush. */
+  /** fdatasync the log file if anything was written since the last flush (indexes are rebuilt after a crash). */
   flush(): void {
     if (this.dirty && this.fd >= 0) {
       fs.fdatasyncSync(this.fd);
@@ -433,16 +420,33 @@ export class Segment {
     return this.dirty;
   }
 
+  /**
+   * The segment stops being appended to (roll, clean close): a final time entry records its largest
+   * timestamp, and log and indexes are fdatasynced, so it can be trusted without a scan at next open.
+   */
+  seal(): void {
+    this.state.timeEntry(this.baseOffset, this.sink);
+    this.offsetIndex.sync();
+    this.timeIndex.sync();
+    this.offsetIndex.seal();
+    this.timeIndex.seal();
+    this.flush();
+  }
+
   close(): void {
     if (this.fd >= 0) {
       fs.closeSync(this.fd);
       this.fd = -1;
     }
+    this.offsetIndex.close();
+    this.timeIndex.close();
   }
 
-  /** Closes and removes the file. */
+  /** Closes and removes the log and its indexes. */
   remove(): void {
     this.close();
     fs.rmSync(this.path, { force: true });
+    this.offsetIndex.remove();
+    this.timeIndex.remove();
   }
 }

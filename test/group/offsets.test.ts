@@ -1,16 +1,20 @@
 import test, { type ExecutionContext } from 'ava';
-import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   consumerLag,
-  FileOffsetStore,
+  decodeOffsetKey,
+  decodeOffsetValue,
+  encodeOffsetKey,
+  encodeOffsetValue,
   GroupCoordinator,
   GroupErrorCode as E,
   MemoryOffsetStore,
-  OFFSETS_FILE_NAME,
+  offsetsPartitionFor,
+  PartitionOffsetStore,
   type GroupCoordinatorOptions,
+  type OffsetsTopicLog,
 } from '../../src/group/index.js';
+import { readRecordBatches } from '../../src/protocol/record-batch-writer.js';
+import { patchBaseOffset, validateIncomingBatch } from '../../src/protocol/record-batch.js';
 import type { JoinGroupRequest } from '../../src/protocol/generated/join-group.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../../src/protocol/generated/offset-commit.js';
 
@@ -28,10 +32,34 @@ async function coordinator(t: ExecutionContext, options: Partial<GroupCoordinato
   return c;
 }
 
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'spate-group-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+/** `__consumer_offsets` in memory: batches checked like a Produce and stored with assigned offsets. */
+class MemoryTopicLog implements OffsetsTopicLog {
+  readonly partitions: { batches: { base: number; bytes: Buffer }[]; end: number }[];
+  constructor(readonly partitionCount: number) {
+    this.partitions = Array.from({ length: partitionCount }, () => ({ batches: [], end: 0 }));
+  }
+  async append(partition: number, batch: Buffer): Promise<void> {
+    if (validateIncomingBatch(batch, 0, batch.length) !== 0) throw new Error('invalid batch');
+    const p = this.partitions[partition]!;
+    const bytes = Buffer.from(batch);
+    patchBaseOffset(bytes, 0, p.end);
+    p.batches.push({ base: p.end, bytes });
+    p.end += bytes.readInt32BE(57);
+  }
+  bounds(partition: number): { logStartOffset: number; logEndOffset: number } {
+    return { logStartOffset: 0, logEndOffset: this.partitions[partition]!.end };
+  }
+  async read(partition: number, offset: number, maxBytes: number): Promise<Buffer | null> {
+    const out: Buffer[] = [];
+    let size = 0;
+    for (const b of this.partitions[partition]!.batches) {
+      if (b.base + b.bytes.readInt32BE(57) <= offset) continue;
+      if (out.length > 0 && size + b.bytes.length > maxBytes) break;
+      out.push(b.bytes);
+      size += b.bytes.length;
+    }
+    return out.length ? Buffer.concat(out) : null;
+  }
 }
 
 function subscription(topics: string[]): Buffer {
@@ -260,9 +288,9 @@ test('OffsetDelete: refuses subscribed topics of an active group, deletes others
 
 // ------------------------------------------------------------------ persistence
 
-test('committed offsets survive a restart on the same data dir, including deletions', async (t) => {
-  const dir = await tempDir(t);
-  const first = new GroupCoordinator({ nodeId: 1, dataDir: dir, initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1 });
+test('committed offsets survive a restart on the same __consumer_offsets, including deletions', async (t) => {
+  const log = new MemoryTopicLog(5);
+  const first = new GroupCoordinator({ nodeId: 1, offsetStore: new PartitionOffsetStore(log), initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1 });
   await first.start();
   await first.offsetCommit(commitReq('keep', -1, '', [['t', 0, 10, 'hello'], ['t', 1, 20]]), 2);
   await first.offsetCommit(commitReq('keep', -1, '', [['t', 0, 15, 'again']]), 8);
@@ -272,7 +300,7 @@ test('committed offsets survive a restart on the same data dir, including deleti
   await first.offsetDelete({ groupId: 'partial', topics: [{ name: 'x', partitions: [{ partitionIndex: 0 }] }] }, 0);
   await first.close();
 
-  const second = await coordinator(t, { dataDir: dir });
+  const second = await coordinator(t, { offsetStore: new PartitionOffsetStore(log) });
   const kept = await second.offsetFetch({ groupId: 'keep', topics: null, groups: [], requireStable: false }, 5);
   t.deepEqual(
     kept.topics[0]!.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata, p.committedLeaderEpoch]),
@@ -291,31 +319,79 @@ test('committed offsets survive a restart on the same data dir, including deleti
   t.deepEqual(codes(await second.offsetCommit(commitReq('keep', 1, 'old-member', [['t', 0, 99]]), 5)), [E.UNKNOWN_MEMBER_ID]);
 });
 
-test('FileOffsetStore compacts on load and when dead records dominate, and drops a torn tail', async (t) => {
-  const dir = await tempDir(t);
-  const path = join(dir, OFFSETS_FILE_NAME);
-  const store = new FileOffsetStore(dir, { compactMinRecords: 50 });
-  t.deepEqual([...(await store.load())], []);
-  const rec = (offset: number) => ({ groupId: 'g', topic: 't', partition: 0, offset, leaderEpoch: -1, metadata: '', commitTimestamp: 1 });
-  for (let i = 0; i < 30; i++) await store.append([rec(i)]);
-  const sizeBefore = (await stat(path)).size;
-  for (let i = 30; i < 60; i++) await store.append([rec(i)]);
-  const sizeAfter = (await stat(path)).size;
-  t.true(sizeAfter < sizeBefore, `compacted while running (${sizeBefore} -> ${sizeAfter})`);
-  await store.close();
+test('__consumer_offsets records use Kafka key v1 / value v3, land on hash(group) % N, tombstone deletions', async (t) => {
+  // Java's String.hashCode, then Utils.abs, then modulo: the same partition a Kafka broker would pick.
+  t.is(offsetsPartitionFor('', 50), 0);
+  t.is(offsetsPartitionFor('abc', 1000), 354, '"abc".hashCode() = 96354');
+  t.is(offsetsPartitionFor('hello', 50), 99_162_322 % 50);
+  t.is(offsetsPartitionFor('polygenelubricants', 50), 0, 'hashCode is Integer.MIN_VALUE, which Utils.abs maps to 0');
+  t.is(offsetsPartitionFor('console-consumer-12345', 50), javaHash('console-consumer-12345') % 50);
+  const key = { groupId: 'g', topic: 'tp', partition: 7 };
+  const keyBytes = encodeOffsetKey(key);
+  t.deepEqual([...keyBytes], [0, 1, 0, 1, 0x67, 0, 2, 0x74, 0x70, 0, 0, 0, 7]);
+  const value = { ...key, offset: 2 ** 40, leaderEpoch: 3, metadata: 'm', commitTimestamp: 1_700_000_000_000 };
+  const valueBytes = encodeOffsetValue(value);
+  t.is(valueBytes.readInt16BE(0), 3);
+  t.is(Number(valueBytes.readBigInt64BE(2)), 2 ** 40);
+  t.is(valueBytes.readInt32BE(10), 3);
+  t.deepEqual(decodeOffsetKey(keyBytes), key);
+  t.deepEqual(decodeOffsetValue(key, valueBytes), value);
+  t.is(decodeOffsetKey(Buffer.from([0, 2, 0, 1, 0x67])), null, 'group metadata keys (v2) are not offsets');
 
-  // A half-written frame at the end (crash mid-write) is ignored and cut off on the next load.
-  await appendFile(path, Buffer.from([0, 0, 0, 50, 1, 2, 3, 4, 123, 34]));
-  const reopened = new FileOffsetStore(dir);
-  const loaded = [...(await reopened.load())];
-  t.deepEqual(loaded.map((o) => o.offset), [59]);
-  await reopened.append([{ ...rec(60), partition: 1 }]);
-  await reopened.close();
-  const again = new FileOffsetStore(dir);
-  t.deepEqual([...(await again.load())].map((o) => [o.partition, o.offset]).sort(), [[0, 59], [1, 60]]);
-  await again.close();
-  const bytes = await readFile(path);
-  t.is(bytes.readUInt32BE(0) + 8 < bytes.length, true, 'frames are length-prefixed');
+  const log = new MemoryTopicLog(4);
+  const store = new PartitionOffsetStore(log);
+  t.deepEqual([...(await store.load())], []);
+  const rec = (groupId: string, partition: number, offset: number) => ({ groupId, topic: 't', partition, offset, leaderEpoch: -1, metadata: '', commitTimestamp: 5 });
+  await store.append([rec('a', 0, 1), rec('a', 1, 2)]);
+  await store.append([rec('b', 0, 9)]);
+  await Promise.all([store.append([rec('a', 0, 3)]), store.append([rec('a', 0, 4)])]);
+  await store.remove([{ groupId: 'a', topic: 't', partition: 1 }]);
+  await store.close();
+  const home = offsetsPartitionFor('a', 4);
+  const seen: [string, number, number | null][] = [];
+  readRecordBatches((await log.read(home, 0, 1 << 20))!, (r) => {
+    const k = decodeOffsetKey(r.key!)!;
+    seen.push([k.groupId, k.partition, r.value ? decodeOffsetValue(k, r.value)!.offset : null]);
+  });
+  t.deepEqual(
+    seen.filter(([g]) => g === 'a'),
+    [['a', 0, 1], ['a', 1, 2], ['a', 0, 3], ['a', 0, 4], ['a', 1, null]],
+    'one partition per group, in call order, deletions as null values',
+  );
+  const reloaded = [...(await new PartitionOffsetStore(log).load())].map((o) => [o.groupId, o.partition, o.offset]).sort();
+  t.deepEqual(reloaded, [['a', 0, 4], ['b', 0, 9]]);
+});
+
+function javaHash(s: string): number {
+  let h = 0;
+  for (const ch of s) h = (h * 31 + ch.charCodeAt(0)) | 0;
+  return h === -2147483648 ? 0 : Math.abs(h);
+}
+
+test('offsets of empty groups expire after offsets.retention; active consumer groups keep subscribed topics', async (t) => {
+  let now = 1_000_000;
+  const log = new MemoryTopicLog(3);
+  const c = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 1000, now: () => now });
+  await c.offsetCommit(commitReq('idle', -1, '', [['t', 0, 5]]), 2);
+  const m = await soloMember(c, 'busy', ['t']);
+  await c.offsetCommit(commitReq('busy', m.generationId, m.memberId, [['t', 0, 7], ['old', 0, 1]]), 2);
+  now += 999;
+  t.is(await c.expireOffsets(), 0);
+  now += 2;
+  t.is(await c.expireOffsets(), 2, 'the empty group and the unsubscribed topic of the active one');
+  t.is(await fetchOne(c, 'idle', 't', 0), -1);
+  t.is(await fetchOne(c, 'busy', 't', 0), 7);
+  t.is(await fetchOne(c, 'busy', 'old', 0), -1);
+  t.deepEqual((await c.listGroups({ statesFilter: [] }, 4)).groups.map((g) => g.groupId), ['busy'], 'an empty group without offsets is forgotten');
+  // Once the member leaves, the clock starts when the group became empty, not at the older commit.
+  await c.leaveGroup({ groupId: 'busy', memberId: m.memberId, members: [] }, 1);
+  now += 500;
+  t.is(await c.expireOffsets(), 0);
+  now += 600;
+  t.is(await c.expireOffsets(), 1);
+  const again = await coordinator(t, { offsetStore: new PartitionOffsetStore(log) });
+  t.deepEqual(again.groupOffsets('busy'), [], 'expirations are persisted as tombstones');
+  t.deepEqual(again.groupOffsets('idle'), []);
 });
 
 test('a MemoryOffsetStore shared by two coordinators behaves like a restart', async (t) => {

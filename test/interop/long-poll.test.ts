@@ -156,12 +156,9 @@ test('a fetch whose min_bytes exceeds the available data waits max_wait_ms, then
   t.is(recordCount(empty.records), 0);
 });
 
-// KNOWN BROKER BUG (storage): PartitionLog.planRead caches the last non-empty read plan keyed by (generation,
-// offset, maxBytes, firstBatchWhole), and append() neither bumps the generation nor drops the plan. A parked
-// fetch that re-reads the same offset after each wake-up therefore keeps getting only the batches that existed
-// at its first read, never reaches min_bytes, and is answered only when max_wait_ms runs out. Marked failing
-// until src/storage/partition-log.ts invalidates the plan on append; ava reports it once it starts passing.
-test.failing('a fetch waiting for min_bytes returns once enough data has arrived, before max_wait_ms', async (t) => {
+// Regression: the log cached its last read plan and append() did not drop it, so a parked fetch re-reading
+// the same offset kept getting only the batches of its first read and never reached min_bytes.
+test('a fetch waiting for min_bytes returns once enough data has arrived, before max_wait_ms', async (t) => {
   const broker = await startTestBroker();
   t.teardown(() => broker.close());
   const consumer = await RawClient.connect(broker.port, broker.host);

@@ -7,6 +7,7 @@ import { AdvertisedApis } from '../supported-apis.js';
 import { handleAlterConfigs, handleIncrementalAlterConfigs } from './alter-configs.js';
 import { handleApiVersions } from './api-versions.js';
 import { handleDescribeCluster } from './describe-cluster.js';
+import { handleDeleteRecords } from './delete-records.js';
 import { handleDescribeConfigs } from './describe-configs.js';
 import { handleFetch } from './fetch.js';
 import { handleListOffsets } from './list-offsets.js';
@@ -51,6 +52,7 @@ export function createHandlers(ctx: BrokerContext, groups: GroupCoordinator): { 
     [ApiKey.AlterConfigs, bind<M.AlterConfigsRequest>((r) => handleAlterConfigs(ctx, r))],
     [ApiKey.IncrementalAlterConfigs, bind<M.IncrementalAlterConfigsRequest>((r) => handleIncrementalAlterConfigs(ctx, r))],
     [ApiKey.DescribeCluster, bind<M.DescribeClusterRequest>((r) => handleDescribeCluster(ctx, r))],
+    [ApiKey.DeleteRecords, bind<M.DeleteRecordsRequest>((r) => handleDeleteRecords(ctx, r))],
     ...groupHandlers(ctx, groups),
   ]);
   const advertised = new AdvertisedApis([...handlers.keys(), ApiKey.ApiVersions]);

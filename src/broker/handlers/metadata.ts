@@ -6,6 +6,7 @@ import { boolProperty } from '../../config/broker-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import type { TopicState } from '../topic-registry.js';
+import { isInternalTopic } from '../../group/offsets-topic.js';
 
 /** Kafka's "no authorized operations computed" marker. */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
@@ -54,7 +55,8 @@ function describeTopic(ctx: BrokerContext, topic: TopicState): MetadataResponseT
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.id,
-    isInternal: false,
+    // Kafka lists __consumer_offsets among all topics, flagged internal.
+    isInternal: isInternalTopic(topic.name),
     partitions: topic.partitions.map((p) => ({
       // A partition whose worker died has no leader until restart; clients see it and retry elsewhere.
       errorCode: ctx.workers.isAlive(p.worker) ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,

@@ -11,6 +11,7 @@ import { ATTR_COMPRESSION_MASK, ATTRIBUTES } from '../../protocol/record-batch.j
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import { wakeAppendWaiters } from '../topic-admin.js';
+import { isInternalTopic } from '../../group/offsets-topic.js';
 
 /** Produce v7 is the first version whose clients may send zstd (KIP-110). */
 const FIRST_ZSTD_PRODUCE_VERSION = 7;
@@ -29,11 +30,13 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
         const partition = topic?.partitions[data.index];
         if (acks !== 0 && acks !== 1 && acks !== -1) result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
         else if (!partition) result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        // Like Kafka: only the broker appends to internal topics.
+        else if (isInternalTopic(topicData.name)) result.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
         else if (!data.records || data.records.length === 0) result.errorCode = ErrorCode.INVALID_RECORD;
         else if (info.apiVersion < FIRST_ZSTD_PRODUCE_VERSION && isZstd(data.records)) result.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
         else {
           pending.push(
-            ctx.workers.produce(partition.worker, partition.id, data.records, now).then(
+            ctx.workers.produce(partition.worker, partition.id, data.records, now, acks).then(
               (reply) => {
                 result.errorCode = reply.errorCode;
                 if (reply.errorCode !== ErrorCode.NONE) {
@@ -89,6 +92,8 @@ function describeAppendError(errorCode: number): string | null {
       return 'acks must be -1, 0 or 1';
     case ErrorCode.UNSUPPORTED_COMPRESSION_TYPE:
       return 'zstd needs Produce v7 or later';
+    case ErrorCode.INVALID_TOPIC_EXCEPTION:
+      return 'cannot append to an internal topic';
     default:
       return null;
   }

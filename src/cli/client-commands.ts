@@ -1,0 +1,15 @@
+// Registers the client commands (everything but `spate start`) on the program.
+import type { Command } from 'commander';
+import { registerClusterCommand } from './cluster.js';
+import { registerConsumeCommand } from './consume.js';
+import { registerGroupsCommand } from './groups.js';
+import { registerProduceCommand } from './produce.js';
+import { registerTopicsCommand } from './topics.js';
+
+export function registerClientCommands(program: Command): void {
+  registerTopicsCommand(program);
+  registerProduceCommand(program);
+  registerConsumeCommand(program);
+  registerGroupsCommand(program);
+  registerClusterCommand(program);
+}

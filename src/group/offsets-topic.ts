@@ -1,0 +1,75 @@
+// Wiring `__consumer_offsets` into the broker: creating it at startup and giving PartitionOffsetStore its
+// partitions through the partition worker pool, exactly as client produce/fetch reach them.
+import type { Logger } from 'pino';
+import type { TopicAdmin } from '../broker/topic-admin.js';
+import { wakeAppendWaiters } from '../broker/topic-admin.js';
+import type { PartitionState, TopicRegistry, TopicState } from '../broker/topic-registry.js';
+import type { PartitionWorkerPool } from '../partition/partition-workers.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { OFFSETS_TOPIC, type OffsetsTopicLog } from './partition-offset-store.js';
+
+export { OFFSETS_TOPIC } from './partition-offset-store.js';
+
+/** Topics only the broker writes. Kafka lists them in Metadata with isInternal=true and refuses client produce. */
+export function isInternalTopic(name: string | null): boolean {
+  return name === OFFSETS_TOPIC;
+}
+
+/** Kafka's offsets.topic.segment.bytes default; compact so a future cleaner keeps only the latest commits. */
+const OFFSETS_TOPIC_CONFIGS = { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) };
+
+/**
+ * Returns `__consumer_offsets`, creating it with `partitions` partitions when missing. An existing topic keeps
+ * its partition count whatever the config says now (as in Kafka: changing it would move groups).
+ */
+export async function ensureOffsetsTopic(admin: TopicAdmin, registry: TopicRegistry, partitions: number, log: Logger): Promise<TopicState> {
+  const existing = registry.get(OFFSETS_TOPIC);
+  if (existing) {
+    if (existing.partitions.length !== partitions) {
+      log.warn({ existing: existing.partitions.length, configured: partitions }, `${OFFSETS_TOPIC} exists with a different partition count; keeping it`);
+    }
+    return existing;
+  }
+  const created = await admin.createTopic({ name: OFFSETS_TOPIC, partitions, replicationFactor: -1, configs: OFFSETS_TOPIC_CONFIGS, assignments: [] });
+  if (created.errorCode !== ErrorCode.NONE || !created.topic) {
+    throw new Error(`could not create ${OFFSETS_TOPIC}: ${created.errorMessage ?? `error ${created.errorCode}`}`);
+  }
+  return created.topic;
+}
+
+/** The offsets topic as PartitionOffsetStore sees it, backed by the partition workers. */
+export function offsetsTopicLog(registry: TopicRegistry, workers: PartitionWorkerPool, partitionCount: number): OffsetsTopicLog {
+  const partitionOf = (index: number): PartitionState => {
+    const p = registry.partition(OFFSETS_TOPIC, index);
+    if (!p) throw new Error(`${OFFSETS_TOPIC}-${index} does not exist`);
+    return p;
+  };
+  return {
+    partitionCount,
+    append(index, batch) {
+      let p: PartitionState;
+      try {
+        p = partitionOf(index);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      return workers.produce(p.worker, p.id, batch, Date.now()).then((reply) => {
+        if (reply.errorCode !== ErrorCode.NONE) throw new Error(`${OFFSETS_TOPIC}-${index} refused a commit batch: error ${reply.errorCode}`);
+        p.logStartOffset = reply.logStartOffset;
+        if (reply.logEndOffset > p.highWatermark) p.highWatermark = reply.logEndOffset;
+        // Anyone reading the topic (monitoring tools do) is woken like for a client produce.
+        wakeAppendWaiters(p);
+      });
+    },
+    bounds(index) {
+      const p = partitionOf(index);
+      return { logStartOffset: p.logStartOffset, logEndOffset: p.highWatermark };
+    },
+    async read(index, offset, maxBytes) {
+      const p = partitionOf(index);
+      const reply = await workers.fetch(p.worker, p.id, offset, maxBytes, true);
+      if (reply.errorCode !== ErrorCode.NONE) throw new Error(`reading ${OFFSETS_TOPIC}-${index} at ${offset} failed: error ${reply.errorCode}`);
+      return reply.records;
+    },
+  };
+}
