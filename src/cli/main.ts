@@ -35,12 +35,14 @@ program
   .option('--config <file>', 'broker config file in Java properties format, with Kafka property names')
   .option('--override <key=value>', 'set one broker property (repeatable)', collectProperty, {})
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
-  .action(async (options: { host: string; port: number; dataDir: string; workers?: number; config?: string; override: Record<string, string>; logLevel: string }) => {
+  .option('--metrics-port <port>', 'HTTP port for /metrics, /health and /ready (0 = any free port, -1 = off)', integer('metrics port', -1, 65535), 9644)
+  .action(async (options: { host: string; port: number; dataDir: string; workers?: number; config?: string; override: Record<string, string>; logLevel: string; metricsPort: number }) => {
     const log = createLogger(options.logLevel as LevelWithSilent);
     const config = resolveBrokerConfig({
       host: options.host,
       port: options.port,
       dataDir: options.dataDir,
+      metricsPort: options.metricsPort === -1 ? undefined : options.metricsPort,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.config !== undefined ? { configFile: options.config } : {}),
       properties: options.override,

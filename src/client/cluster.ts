@@ -75,7 +75,10 @@ export class Cluster {
   readonly options: ConnectionOptions;
   readonly #bootstrap: BrokerAddress[];
   readonly #brokers = new Map<number, BrokerInfo>();
-  /** Keyed by channel and node id: group coordination gets its own connection, so a parked Fetch never delays a Heartbeat. */
+  /**
+   * Keyed by channel and node id. Brokers answer a connection's requests in order, so a parked JoinGroup or Fetch
+   * would hold up everything behind it: data, admin and each group member use connections of their own.
+   */
   readonly #connections = new Map<string, Promise<Connection>>();
   readonly #topics = new Map<string, TopicInfo>();
   #seed: Connection;
@@ -148,8 +151,9 @@ export class Cluster {
     if (cached !== undefined && options.refresh !== true) return cached;
     const md = await this.metadata([name], options.allowAutoTopicCreation ?? false);
     const topic = md.topics.find((t) => t.name === name);
-    if (topic === undefined) throw new KafkaResponseError(3, `topic ${name}`);
-    if (topic.errorCode !== 0) throw new KafkaResponseError(topic.errorCode, `topic ${name}`);
+    const code = topic === undefined ? 3 : topic.errorCode;
+    if (code === 3) throw new KafkaResponseError(code, `topic ${name} does not exist`);
+    if (code !== 0 || topic === undefined) throw new KafkaResponseError(code, `topic ${name}`);
     return topic;
   }
 
@@ -158,7 +162,7 @@ export class Cluster {
   }
 
   /** The connection to broker `nodeId` on `channel`, opened on first use. */
-  async connectionTo(nodeId: number, channel: 'data' | 'group' = 'data'): Promise<Connection> {
+  async connectionTo(nodeId: number, channel = 'data'): Promise<Connection> {
     this.#checkOpen();
     const key = `${channel}:${nodeId}`;
     const existing = this.#connections.get(key);
@@ -202,8 +206,20 @@ export class Cluster {
     this.#topics.delete(topic);
   }
 
-  /** The coordinator of a consumer group, retrying while the broker says it is not available yet. */
-  async coordinatorFor(groupId: string): Promise<Connection> {
+  /** Closes the connections of one channel (a group member's, when it leaves). */
+  closeChannel(channel: string): void {
+    for (const [key, opening] of this.#connections) {
+      if (!key.startsWith(`${channel}:`)) continue;
+      this.#connections.delete(key);
+      opening.then((c) => c.close(), () => undefined);
+    }
+  }
+
+  /**
+   * The coordinator of a consumer group on `channel`, retrying while the broker says it is not available yet.
+   * A group member passes a channel of its own, so its parked JoinGroup delays nobody else.
+   */
+  async coordinatorFor(groupId: string, channel = 'group'): Promise<Connection> {
     for (let attempt = 0; ; attempt++) {
       const connection = await this.anyConnection();
       const version = connection.version(ApiKey.FindCoordinator);
@@ -218,7 +234,7 @@ export class Cluster {
           : { nodeId: response.nodeId, host: response.host, port: response.port, errorCode: response.errorCode, errorMessage: response.errorMessage };
       if (entry.errorCode === 0) {
         this.#brokers.set(entry.nodeId, { nodeId: entry.nodeId, host: entry.host, port: entry.port, rack: this.#brokers.get(entry.nodeId)?.rack ?? null });
-        return this.connectionTo(entry.nodeId, 'group');
+        return this.connectionTo(entry.nodeId, channel);
       }
       if (!isRetriable(entry.errorCode) || attempt >= COORDINATOR_RETRIES) {
         throw new KafkaResponseError(entry.errorCode, `finding the coordinator of group ${groupId}`, entry.errorMessage);

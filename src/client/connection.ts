@@ -190,7 +190,11 @@ export class Connection {
     if (reader.remaining() >= 2 && reader.buffer.readInt16BE(reader.offset) === UNSUPPORTED_VERSION) {
       return { errorCode: UNSUPPORTED_VERSION, apiKeys: [], throttleTimeMs: 0 };
     }
-    return decodeApiVersionsResponse(reader, version);
+    try {
+      return decodeApiVersionsResponse(reader, version);
+    } catch (error) {
+      throw new ClientError('SPATE_CLIENT_PROTOCOL', `malformed ApiVersions v${version} response from ${this.address}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   /** Sends a request at an explicit version and resolves with the decoded response. */

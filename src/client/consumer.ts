@@ -51,6 +51,11 @@ export class Consumer {
   #unresolved: Assignment[] = [];
   #member: GroupMember | null = null;
   #committed = new Map<string, number>();
+  /**
+   * Partitions started by timestamp: records before the first one at or after it are skipped, since a broker
+   * may answer ListOffsets with the base offset of the batch holding that record.
+   */
+  readonly #timestampFloor = new Map<string, number>();
   #closed = false;
 
   constructor(cluster: Cluster, options: ConsumerOptions = {}) {
@@ -148,7 +153,10 @@ export class Consumer {
     }
     for (const g of groups.values()) {
       const offsets = await listOffsets(this.#cluster, g.topic, g.partitions, g.spec);
-      for (const [partition, offset] of offsets) this.#setPosition(g.topic, partition, offset);
+      for (const [partition, offset] of offsets) {
+        this.#setPosition(g.topic, partition, offset);
+        if (typeof g.spec === 'object') this.#timestampFloor.set(`${g.topic}\u0000${partition}`, g.spec.timestamp);
+      }
     }
   }
 
@@ -205,7 +213,14 @@ export class Consumer {
         }
         if (p.errorCode !== 0) throw new KafkaResponseError(p.errorCode, `fetching ${t.topic}-${p.partitionIndex}`);
         const { records, nextOffset } = decodeRecordBatches(p.records, position);
-        for (const r of records) out.push({ topic: t.topic, partition: p.partitionIndex, ...r });
+        const floorKey = `${t.topic}\u0000${p.partitionIndex}`;
+        const floor = this.#timestampFloor.get(floorKey);
+        let start = 0;
+        if (floor !== undefined && records.length > 0) {
+          while (start < records.length && records[start]!.timestamp < floor) start++;
+          if (start < records.length) this.#timestampFloor.delete(floorKey);
+        }
+        for (let i = start; i < records.length; i++) out.push({ topic: t.topic, partition: p.partitionIndex, ...records[i]! });
         if (nextOffset > position) this.#setPosition(t.topic, p.partitionIndex, nextOffset);
       }
     }
@@ -234,8 +249,8 @@ export class Consumer {
     try {
       if (this.#autoCommit && !member.needsRejoin) await this.commit();
     } finally {
-      member.stop();
       await member.leave().catch(() => undefined);
+      member.stop();
     }
   }
 }

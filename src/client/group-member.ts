@@ -36,6 +36,7 @@ const NOT_COORDINATOR = 16;
 const COORDINATOR_NOT_AVAILABLE = 15;
 const COORDINATOR_LOAD_IN_PROGRESS = 14;
 const JOIN_ATTEMPTS = 20;
+let nextChannel = 1;
 
 export class GroupMember {
   readonly groupId: string;
@@ -50,6 +51,8 @@ export class GroupMember {
   readonly #heartbeatIntervalMs: number;
   #heartbeat: NodeJS.Timeout | null = null;
   #heartbeatError: Error | null = null;
+  /** This member's own coordinator connection. */
+  readonly #channel = `member-${nextChannel++}`;
 
   constructor(cluster: Cluster, groupId: string, topics: readonly string[], options: GroupMemberOptions = {}) {
     this.#cluster = cluster;
@@ -69,7 +72,7 @@ export class GroupMember {
   async join(): Promise<TopicPartitions> {
     this.#stopHeartbeat();
     for (let attempt = 0; ; attempt++) {
-      const coordinator = await this.#cluster.coordinatorFor(this.groupId);
+      const coordinator = await this.#cluster.coordinatorFor(this.groupId, this.#channel);
       const outcome = await this.#joinAndSync(coordinator);
       if (outcome.assignment !== null) {
         this.needsRejoin = false;
@@ -155,7 +158,7 @@ export class GroupMember {
     this.#stopHeartbeat();
     const beat = async (): Promise<void> => {
       try {
-        const coordinator = await this.#cluster.coordinatorFor(this.groupId);
+        const coordinator = await this.#cluster.coordinatorFor(this.groupId, this.#channel);
         const response = await coordinator.request<HeartbeatResponse>(ApiKey.Heartbeat, coordinator.version(ApiKey.Heartbeat), {
           groupId: this.groupId,
           generationId: this.generationId,
@@ -187,7 +190,7 @@ export class GroupMember {
   /** Commits offsets (the next offset to read, per partition) under this member's generation. */
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
-    await commitOffsets(this.#cluster, this.groupId, offsets, this.generationId, this.memberId);
+    await commitOffsets(this.#cluster, this.groupId, offsets, this.generationId, this.memberId, this.#channel);
   }
 
   /** Committed offsets of these partitions; partitions without one are left out. */
@@ -208,7 +211,7 @@ export class GroupMember {
   async leave(): Promise<void> {
     this.#stopHeartbeat();
     if (this.memberId === '') return;
-    const coordinator = await this.#cluster.coordinatorFor(this.groupId);
+    const coordinator = await this.#cluster.coordinatorFor(this.groupId, this.#channel);
     const version = coordinator.version(ApiKey.LeaveGroup);
     const response = await coordinator.request<LeaveGroupResponse>(ApiKey.LeaveGroup, version, {
       groupId: this.groupId,
@@ -221,16 +224,18 @@ export class GroupMember {
     if (code !== 0 && code !== UNKNOWN_MEMBER_ID) throw new KafkaResponseError(code, `leaving group ${this.groupId}`);
   }
 
+  /** Stops the heartbeat and closes this member's coordinator connection. */
   stop(): void {
     this.#stopHeartbeat();
+    this.#cluster.closeChannel(this.#channel);
   }
 }
 
 /** OffsetCommit; generation -1 and an empty member id commit as an admin would (the group must be empty). */
-export async function commitOffsets(cluster: Cluster, groupId: string, offsets: readonly TopicPartitionOffset[], generationId = -1, memberId = ''): Promise<void> {
+export async function commitOffsets(cluster: Cluster, groupId: string, offsets: readonly TopicPartitionOffset[], generationId = -1, memberId = '', channel = 'group'): Promise<void> {
   const byTopic = new Map<string, TopicPartitionOffset[]>();
   for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
-  const coordinator = await cluster.coordinatorFor(groupId);
+  const coordinator = await cluster.coordinatorFor(groupId, channel);
   const version = coordinator.version(ApiKey.OffsetCommit);
   const response = await coordinator.request<OffsetCommitResponse>(ApiKey.OffsetCommit, version, {
     groupId,
