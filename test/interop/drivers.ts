@@ -29,13 +29,15 @@ export interface RunOptions {
   /** Kill (SIGKILL) and fail after this long; default 90 s. */
   timeoutMs?: number;
   cwd?: string;
+  /** Added to the inherited environment. */
+  env?: Record<string, string>;
 }
 
 /** Runs a command to completion; rejects on timeout (after killing it) or when it cannot start. */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = options.timeoutMs ?? 90_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -193,7 +195,12 @@ class PythonClient implements InteropClient {
   async command(args: string[], timeoutMs = 90_000): Promise<Record<string, unknown>> {
     const python = requirePythonModule(this.module);
     const timeoutS = Math.max(5, Math.floor(timeoutMs / 1000) - 15);
-    const result = await runOk(python, [join(CLIENTS_DIR, this.script), ...args, '--timeout', String(timeoutS)], { cwd: CLIENTS_DIR, timeoutMs });
+    const result = await runOk(python, [join(CLIENTS_DIR, this.script), ...args, '--timeout', String(timeoutS)], {
+      cwd: CLIENTS_DIR,
+      timeoutMs,
+      // No __pycache__ next to the driver scripts in the source tree.
+      env: { PYTHONDONTWRITEBYTECODE: '1' },
+    });
     const lines = result.stdout.toString('utf8').trim().split('\n');
     return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
   }
