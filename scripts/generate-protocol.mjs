@@ -11,10 +11,12 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const messagesDir = process.env.KAFKA_MESSAGES_DIR ?? path.resolve(repoRoot, '../shared/kafka-protocol/messages');
 const outDir = path.join(repoRoot, 'src/protocol/generated');
 
-// The version ranges Spate implements: Apache Kafka 3.7 (KRaft broker listener),
-// with Produce and Fetch floored at record-batch v2 versions.
+// The version ranges Spate implements: Apache Kafka 3.7 (KRaft broker listener), with Fetch floored at v4
+// (record batch v2). Produce keeps v0-2 in the codecs only so the broker can advertise them and answer them
+// with UNSUPPORTED_VERSION, as Kafka 4.0 does: librdkafka enables gzip, snappy and lz4 only when the
+// advertised Produce range contains v0.
 const APIS = [
-  ['Produce', 3, 10],
+  ['Produce', 0, 10],
   ['Fetch', 4, 16],
   ['ListOffsets', 0, 8],
   ['Metadata', 0, 12],

@@ -21,6 +21,8 @@ export interface StartBrokerOptions {
   /** Optional config file in Java properties format. */
   configFile?: string;
   logLevel?: LevelWithSilent;
+  /** HTTP port for /metrics, /health and /ready on `host`; default none (no endpoint), 0 picks a free one. */
+  metricsPort?: number;
 }
 
 export interface RunningBroker {
@@ -29,6 +31,8 @@ export interface RunningBroker {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** Port of the metrics endpoint, undefined when there is none. */
+  readonly metricsPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -40,6 +44,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     port: options.port ?? 0,
     dataDir,
     workers: options.workers ?? 1,
+    metricsPort: options.metricsPort,
     properties: options.config ?? {},
     ...(options.configFile ? { configFile: options.configFile } : {}),
   });
@@ -49,6 +54,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     host: broker.host,
     port: broker.port,
     dataDir,
+    metricsPort: broker.metricsPort,
     async close() {
       await broker.close();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { createFrameProcessor } from './request-dispatcher.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
 import { ensureOffsetsTopic, GroupCoordinator, offsetsTopicLog, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
+import { BrokerMetrics, MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
 
 /** Bounds on what one connection may have outstanding before the broker stops reading from it. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
@@ -26,6 +27,8 @@ export class Broker {
   readonly #groups: GroupCoordinator;
   #closing: Promise<void> | null = null;
   #checkpointTimer: NodeJS.Timeout | null = null;
+  readonly #metrics: BrokerMetrics | null;
+  #metricsServer: MetricsServer | null = null;
 
   private constructor(
     config: BrokerConfig,
@@ -35,8 +38,10 @@ export class Broker {
     groups: GroupCoordinator,
     port: number,
     log: Logger,
+    metrics: BrokerMetrics | null,
   ) {
     this.config = config;
+    this.#metrics = metrics;
     this.#groups = groups;
     this.context = context;
     this.#server = server;
@@ -64,6 +69,7 @@ export class Broker {
         nodeId,
         advertisedHost: advertisedHostFor(config.host),
         advertisedPort: config.port,
+        metrics: NO_METRICS as MetricsRecorder,
       };
       // Committed offsets live in `__consumer_offsets`, owned by partition actors like any topic (created here
       // on first start); groups themselves live on this (main) thread in the coordinator.
@@ -78,9 +84,16 @@ export class Broker {
         logger: log.child({ component: 'groups' }),
       });
       await groups.start();
+      // The listener is created below; the metrics only read its connection count at scrape time.
+      let server: NetworkServer | null = null;
+      const metrics =
+        config.metricsPort === undefined
+          ? null
+          : new BrokerMetrics({ registry, workers, groups, connectionCount: () => server?.connectionCount ?? 0 });
+      if (metrics) context.metrics = metrics;
       const { handlers, advertised } = createHandlers(context, groups);
-      const processFrame = createFrameProcessor(handlers, advertised, log.child({ component: 'requests' }));
-      const server = new NetworkServer(
+      const processFrame = createFrameProcessor(handlers, advertised, log.child({ component: 'requests' }), context.metrics);
+      server = new NetworkServer(
         processFrame,
         {
           maxFrameBytes: intProperty(config, 'socket.request.max.bytes'),
@@ -92,16 +105,59 @@ export class Broker {
       );
       const { port } = await server.listen({ host: config.host, port: config.port });
       context.advertisedPort = port;
+      const broker = new Broker(config, context, server, workers, groups, port, log, metrics);
+      await broker.#startMetricsServer();
+      const metricsPort = broker.metricsPort;
       log.info(
-        { host: config.host, port, dataDir: config.dataDir, workers: config.workers, topics: [...registry.topics].length, startupMs: Math.round(performance.now() - started) },
+        {
+          host: config.host,
+          port,
+          dataDir: config.dataDir,
+          workers: config.workers,
+          topics: [...registry.topics].length,
+          startupMs: Math.round(performance.now() - started),
+          metrics: metricsPort === undefined ? null : `http://${config.host}:${metricsPort}/metrics`,
+        },
         'broker started',
       );
-      const broker = new Broker(config, context, server, workers, groups, port, log);
       broker.#startRecoveryCheckpoints(admin, intProperty(config, 'log.flush.offset.checkpoint.interval.ms'));
       return broker;
     } catch (error) {
       await workers.close();
       throw error;
+    }
+  }
+
+  /** Port of the metrics/health HTTP endpoint; undefined when it is off (or could not listen). */
+  get metricsPort(): number | undefined {
+    return this.#metricsServer?.port;
+  }
+
+  /** Why /ready answers 503, or null when the broker is ready. */
+  notReadyReason(): string | null {
+    if (this.#closing) return 'broker is shutting down';
+    for (let w = 0; w < this.#workers.workerCount; w++) {
+      if (!this.#workers.isAlive(w)) return `partition worker ${w} is dead`;
+    }
+    return null;
+  }
+
+  /**
+   * Starts the metrics endpoint, after the Kafka listener. A port it cannot take is logged, not fatal: metrics
+   * must never keep the data path from starting (several brokers on one host with the default port, say).
+   */
+  async #startMetricsServer(): Promise<void> {
+    const metrics = this.#metrics;
+    if (!metrics || this.config.metricsPort === undefined) return;
+    const server = new MetricsServer(
+      { scrape: () => metrics.scrape(), contentType: metrics.contentType, notReadyReason: () => this.notReadyReason() },
+      this.#log.child({ component: 'metrics' }),
+    );
+    try {
+      await server.listen(this.config.host, this.config.metricsPort);
+      this.#metricsServer = server;
+    } catch (error) {
+      this.#log.error({ err: error, host: this.config.host, metricsPort: this.config.metricsPort }, 'metrics endpoint could not listen; running without it');
     }
   }
 
@@ -132,9 +188,15 @@ export class Broker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#checkpointTimer) clearInterval(this.#checkpointTimer);
-      await this.#server.close();
-      await this.#groups.close();
-      await this.#workers.close();
+      try {
+        await this.#server.close();
+        await this.#groups.close();
+        await this.#workers.close();
+      } finally {
+        // Last, so /ready answers 503 (shutting down) rather than refusing connections while logs close.
+        await this.#metricsServer?.close();
+        this.#metrics?.close();
+      }
       this.#log.info('broker stopped');
     })();
     return this.#closing;

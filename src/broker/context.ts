@@ -1,6 +1,7 @@
 // What request handlers may use. Handlers get this instead of the Broker so their dependencies stay visible.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import type { TopicAdmin } from './topic-admin.js';
 import type { TopicRegistry } from './topic-registry.js';
@@ -15,4 +16,6 @@ export interface BrokerContext {
   /** Host and port clients are told to connect to (Metadata, FindCoordinator, DescribeCluster). */
   readonly advertisedHost: string;
   readonly advertisedPort: number;
+  /** Traffic metrics (a no-op recorder when the metrics endpoint is off). */
+  readonly metrics: MetricsRecorder;
 }

@@ -1,6 +1,7 @@
 // Turns one request frame into response bytes: header checks, decoding with the generated codecs, the API's
 // handler, then the size-prefixed response. Malformed input throws, which closes only that connection.
 import type { Logger } from 'pino';
+import { NO_METRICS, type MetricsRecorder } from '../metrics/recorder.js';
 import type { ClientConnection } from '../network/connection.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { decodeRequestHeader, encodeResponseHeader } from '../protocol/generated/headers.js';
@@ -22,11 +23,12 @@ export type ApiHandler = (request: unknown, info: RequestInfo) => Promise<unknow
 
 export class RequestRejected extends Error {}
 
-export function createFrameProcessor(handlers: ReadonlyMap<number, ApiHandler>, advertised: AdvertisedApis, log: Logger) {
+export function createFrameProcessor(handlers: ReadonlyMap<number, ApiHandler>, advertised: AdvertisedApis, log: Logger, metrics: MetricsRecorder = NO_METRICS) {
   // One long-lived writer: reset() keeps its scratch memory, and bytes handed out earlier are never rewritten,
   // so responses still queued on slow sockets stay intact while small responses stop allocating.
   const writer = new Writer();
   return function processFrame(frame: Buffer, connection: ClientConnection): Promise<Buffer[] | null> | Buffer[] | null {
+    const started = performance.now();
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
@@ -45,13 +47,18 @@ export function createFrameProcessor(handlers: ReadonlyMap<number, ApiHandler>, 
     const request = definition.decodeRequest(reader, apiVersion);
     const info: RequestInfo = { apiKey, apiVersion, correlationId, clientId: header.clientId, connection };
     const encode = (response: unknown): Buffer[] | null => {
-      if (response === null) return null;
+      if (response === null) {
+        metrics.request(apiKey, (performance.now() - started) / 1000);
+        return null;
+      }
       writer.reset();
       const size = writer.reserveInt32();
       encodeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), correlationId);
       definition.encodeResponse(writer, apiVersion, response);
       writer.fillInt32(size, writer.length - 4);
-      return writer.toBuffers();
+      const buffers = writer.toBuffers();
+      metrics.request(apiKey, (performance.now() - started) / 1000);
+      return buffers;
     };
     const result = handler(request, info);
     if (result instanceof Promise) {

@@ -1,5 +1,7 @@
-// The APIs and version ranges this broker advertises in ApiVersions: Apache Kafka 3.7's ranges, with Produce
-// from v3 and Fetch from v4 (record batch v2 only, no down-conversion), as Kafka 4.0 did.
+// The APIs and version ranges this broker advertises in ApiVersions: Apache Kafka 3.7's ranges, with Fetch from
+// v4 (record batch v2 only, no down-conversion). Produce is advertised from v0 but v0-2 requests are answered
+// with UNSUPPORTED_VERSION (see handlers/produce.ts), as Kafka 4.0 does: librdkafka turns gzip, snappy and lz4
+// on only when the Produce range it is offered contains v0, and otherwise silently sends uncompressed batches.
 import { ApiKey, apiDefinitions } from '../protocol/generated/index.js';
 
 export interface SupportedApi {
@@ -9,7 +11,7 @@ export interface SupportedApi {
 }
 
 const RANGES: Array<[number, number, number]> = [
-  [ApiKey.Produce, 3, 10],
+  [ApiKey.Produce, 0, 10],
   [ApiKey.Fetch, 4, 16],
   [ApiKey.ListOffsets, 0, 8],
   [ApiKey.Metadata, 0, 12],

@@ -1,5 +1,6 @@
 // Registers the client commands (everything but `spate start`) on the program.
 import type { Command } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerClusterCommand } from './cluster.js';
 import { registerConsumeCommand } from './consume.js';
 import { registerGroupsCommand } from './groups.js';
@@ -12,4 +13,5 @@ export function registerClientCommands(program: Command): void {
   registerConsumeCommand(program);
   registerGroupsCommand(program);
   registerClusterCommand(program);
+  registerBenchCommand(program);
 }

@@ -46,6 +46,8 @@ const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
  * Metadata, OffsetCommit and OffsetFetch start where the semantics the client uses begin.
  */
 const CLIENT_RANGES: Readonly<Record<number, VersionRange>> = {
+  // Produce v0-2 carry the legacy message format, which this client does not write.
+  [ApiKey.Produce]: { minVersion: 3, maxVersion: 10 },
   [ApiKey.Fetch]: { minVersion: 4, maxVersion: 12 },
   [ApiKey.ListOffsets]: { minVersion: 1, maxVersion: 8 },
   [ApiKey.Metadata]: { minVersion: 1, maxVersion: 12 },

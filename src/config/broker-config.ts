@@ -48,6 +48,8 @@ export interface BrokerConfig {
   port: number;
   dataDir: string;
   workers: number;
+  /** Port of the HTTP metrics/health endpoint on `host`; undefined = no endpoint, 0 = any free port. */
+  metricsPort: number | undefined;
   /** Effective value of every property, keyed by its Kafka name. */
   properties: Record<BrokerPropertyName, string>;
 }
@@ -102,6 +104,8 @@ export interface BrokerConfigInput {
   port?: number;
   dataDir?: string;
   workers?: number;
+  /** HTTP metrics/health port; omitted = no metrics endpoint, 0 = any free port. */
+  metricsPort?: number | undefined;
   configFile?: string;
   /** Overrides under Kafka property names; applied after the config file. */
   properties?: Record<string, string | number | boolean>;
@@ -129,11 +133,16 @@ export function resolveBrokerConfig(input: BrokerConfigInput): BrokerConfig {
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw configError(`workers must be 1..256, got ${workers}`);
   const port = input.port ?? 9092;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw configError(`port must be 0..65535, got ${port}`);
+  const metricsPort = input.metricsPort;
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    throw configError(`metrics port must be 0..65535, got ${metricsPort}`);
+  }
   return {
     host: input.host ?? '127.0.0.1',
     port,
     dataDir: input.dataDir ?? './data',
     workers,
+    metricsPort,
     properties,
   };
 }

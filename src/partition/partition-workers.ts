@@ -9,7 +9,8 @@ import * as Comlink from 'comlink';
 import type { Logger } from 'pino';
 import { SpateError } from '../errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { createRingMemory, RingReader, RingWriter, wakeReader, type RingMemory } from '../threads/ring.js';
+import { createRingMemory, RingReader, RingWriter, ringUsedBytes, wakeReader, type RingMemory } from '../threads/ring.js';
+import { createLatencyBuffer, createSharedLatencyBuffer, LatencyRecorder } from '../metrics/latency-histogram.js';
 import type { PartitionWorkerControl, PartitionWorkerData } from './worker-host.js';
 import { FLAG_ACKS_ALL, FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
 
@@ -46,6 +47,15 @@ interface QueuedFrame {
   payloadBytes: number;
   alignMod8: number;
   fill: (view: DataView, bytes: Uint8Array, at: number) => void;
+  /** performance.now() when the frame entered the backlog (ring wait metric). */
+  queuedAt: number;
+}
+
+/** How full a worker's rings are, for metrics. */
+export interface RingOccupancy {
+  capacityBytes: number;
+  requestUsedBytes: number;
+  replyUsedBytes: number;
 }
 
 const WORKER_SCRIPT = fileURLToPath(new URL('../../workers/partition-worker.js', import.meta.url));
@@ -57,6 +67,12 @@ class WorkerLink {
   readonly requests: RingWriter;
   readonly replies: RingReader;
   readonly #requestMemory: RingMemory;
+  readonly replyMemory: RingMemory;
+  /** fdatasync latencies, written by the worker thread, read at metrics scrape time. */
+  readonly fsyncLatency = createSharedLatencyBuffer();
+  /** Time frames spent in the backlog waiting for request-ring space. */
+  readonly ringWaitLatency = createLatencyBuffer();
+  readonly ringWait = new LatencyRecorder(this.ringWaitLatency);
   readonly pending = new Map<number, PendingCall>();
   readonly backlog: QueuedFrame[] = [];
   nextRequestId = 1;
@@ -69,6 +85,7 @@ class WorkerLink {
     this.index = index;
     this.#requestMemory = createRingMemory(ringBytes);
     const replyMemory = createRingMemory(ringBytes);
+    this.replyMemory = replyMemory;
     const channel = new MessageChannel();
     this.#port = channel.port1;
     const data: PartitionWorkerData = {
@@ -76,11 +93,16 @@ class WorkerLink {
       requestRing: this.#requestMemory,
       replyRing: replyMemory,
       controlPort: channel.port2,
+      fsyncLatency: this.fsyncLatency,
     };
     this.thread = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [channel.port2], name: `spate-partitions-${index}` });
     this.control = Comlink.wrap<PartitionWorkerControl>(channel.port1 as unknown as Comlink.Endpoint);
     this.requests = new RingWriter(this.#requestMemory);
     this.replies = new RingReader(replyMemory);
+  }
+
+  get requestMemory(): RingMemory {
+    return this.#requestMemory;
   }
 
   /** Control calls must interrupt a worker sleeping on its ring so the message is handled promptly. */
@@ -141,6 +163,26 @@ export class PartitionWorkerPool {
     return this.#links[worker]?.dead === null;
   }
 
+  /** Bytes in use on a worker's request and reply rings (metrics). */
+  ringOccupancy(worker: number): RingOccupancy {
+    const link = this.#links[worker]!;
+    return {
+      capacityBytes: link.requests.capacity,
+      requestUsedBytes: ringUsedBytes(link.requestMemory),
+      replyUsedBytes: ringUsedBytes(link.replyMemory),
+    };
+  }
+
+  /** The worker's fdatasync latency histogram buffer (see metrics/latency-histogram.ts). */
+  fsyncLatency(worker: number): SharedArrayBuffer | ArrayBuffer {
+    return this.#links[worker]!.fsyncLatency;
+  }
+
+  /** Latency histogram of frames that waited in the backlog for request-ring space. */
+  ringWaitLatency(worker: number): SharedArrayBuffer | ArrayBuffer {
+    return this.#links[worker]!.ringWaitLatency;
+  }
+
   /**
    * Test hook, never called by the broker itself: ends worker `index` abruptly (its thread stops wherever it
    * is, like a crash) so tests can check that the death is noticed, logged and turned into request errors.
@@ -179,7 +221,8 @@ export class PartitionWorkerPool {
       this.#links.map(async (link) => {
         if (!link.dead) {
           try {
-            await withTimeout(link.call((c) => c.shutdown()), 5000);
+            // Closing syncs every log, index and directory: thousands of partitions need seconds, not milliseconds.
+            await withTimeout(link.call((c) => c.shutdown()), 60_000);
           } catch (error) {
             this.#log.warn({ worker: link.index, err: error }, 'partition worker did not shut down cleanly');
           }
@@ -207,8 +250,9 @@ export class PartitionWorkerPool {
       const requestId = link.nextRequestId;
       link.nextRequestId = (link.nextRequestId + 1) >>> 0 || 1;
       link.pending.set(requestId, { op, resolve, reject });
-      const frame: QueuedFrame = { payloadBytes, alignMod8, fill: (view, bytes, at) => fill(view, bytes, at, requestId) };
+      const frame: QueuedFrame = { payloadBytes, alignMod8, fill: (view, bytes, at) => fill(view, bytes, at, requestId), queuedAt: 0 };
       if (link.backlog.length === 0 && this.#tryWrite(link, frame)) return;
+      frame.queuedAt = performance.now();
       link.backlog.push(frame);
       void this.#drainBacklog(link);
     });
@@ -234,8 +278,10 @@ export class PartitionWorkerPool {
     link.drainingBacklog = true;
     try {
       while (link.backlog.length > 0 && !link.dead) {
-        if (this.#tryWrite(link, link.backlog[0]!)) {
+        const frame = link.backlog[0]!;
+        if (this.#tryWrite(link, frame)) {
           link.backlog.shift();
+          link.ringWait.observe((performance.now() - frame.queuedAt) / 1000);
           continue;
         }
         link.requests.publish();

@@ -7,6 +7,7 @@ import type { MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { RingReader, RingWriter, type RingMemory } from '../threads/ring.js';
+import { LatencyRecorder } from '../metrics/latency-histogram.js';
 import { PartitionActor, type PartitionDescription, type PartitionLimits, type PartitionSpec } from './partition-actor.js';
 import { FLAG_ACKS_ALL, FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
 
@@ -15,6 +16,8 @@ export interface PartitionWorkerData {
   requestRing: RingMemory;
   replyRing: RingMemory;
   controlPort: MessagePort;
+  /** Shared with the front-end: each fdatasync's duration is recorded here, read at metrics scrape time. */
+  fsyncLatency: SharedArrayBuffer;
 }
 
 /** What the front-end may ask a worker over the control plane. */
@@ -47,6 +50,7 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
   const requests = new RingReader(data.requestRing);
   const replies = new RingWriter(data.replyRing);
   const actors = new Map<number, PartitionActor>();
+  const fsyncLatency = new LatencyRecorder(data.fsyncLatency);
   let running = true;
   // Group commit: acks=-1 replies wait here until the end of the drain, when one fdatasync per partition
   // in `toSync` covers every batch appended to it since its last sync; then they are all released.
@@ -239,7 +243,9 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
     const failed = new Set<PartitionActor>();
     for (const actor of toSync) {
       try {
+        const started = performance.now();
         actor.flush();
+        fsyncLatency.observe((performance.now() - started) / 1000);
         unflushed.delete(actor);
       } catch {
         failed.add(actor);

@@ -91,6 +91,15 @@ function capacityOf(memory: RingMemory): number {
   return capacity;
 }
 
+/**
+ * Bytes published but not yet released (frames, padding and wrap gaps included), read from any thread.
+ * Read-only and approximate by nature (the other side may move an index right after): for metrics.
+ */
+export function ringUsedBytes(memory: RingMemory): number {
+  const ctl = new Int32Array(memory.control);
+  return (Atomics.load(ctl, HEAD) - Atomics.load(ctl, TAIL)) | 0;
+}
+
 /** Interrupts a reader sleeping in wait()/waitAsync() from any thread; a no-op if it is not asleep. */
 export function wakeReader(memory: RingMemory): void {
   const ctl = new Int32Array(memory.control);

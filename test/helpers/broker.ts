@@ -40,7 +40,8 @@ export interface BrokerProcess {
 export function startBrokerProcess(dataDir: string, extraArgs: string[] = [], port = 0): Promise<BrokerProcess> {
   const child = spawn(
     process.execPath,
-    [CLI, 'start', '--port', String(port), '--data-dir', dataDir, '--workers', '1', '--override', 'group.initial.rebalance.delay.ms=0', ...extraArgs],
+    // No metrics endpoint unless a test asks (extraArgs come later and win): parallel brokers would share 9644.
+    [CLI, 'start', '--port', String(port), '--data-dir', dataDir, '--workers', '1', '--override', 'group.initial.rebalance.delay.ms=0', '--metrics-port', '-1', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: string[] = [];

@@ -83,14 +83,11 @@ function storageProblems(byPartition: Map<number, StoredBatch[]>, codec: Codec, 
   return problems;
 }
 /**
- * librdkafka 2.0.2 only compresses gzip, snappy and lz4 when the broker's Produce range includes v0 (it
- * checks Produce 0..0 for them, librdkafka issue #4956). Spate advertises Produce 3-10, so librdkafka sends
- * those uncompressed; Kafka 4.0 advertises Produce from 0 for exactly this reason (KAFKA-18659). zstd is
- * checked against v7 and works. Until Spate does the same, librdkafka's gzip/snappy/lz4 batches arrive
- * uncompressed; the test below marked `failing` tracks that.
+ * Every producer's batches must arrive compressed with the codec asked for. (librdkafka 2.0.2 compresses gzip,
+ * snappy and lz4 only when the broker's Produce range includes v0, which is why Spate advertises Produce 0-10.)
  */
-function expectCompressed(producer: ClientName, codec: Codec): boolean {
-  return producer === 'kafka-python' || codec === 'zstd';
+function expectCompressed(_producer: ClientName, _codec: Codec): boolean {
+  return true;
 }
 
 async function codecRoundTrip(t: ExecutionContext, producerName: ClientName, codec: Codec, consumerName: ClientName): Promise<void> {
@@ -127,9 +124,8 @@ for (const [producer, consumer] of PAIRS) {
   }
 }
 
-// Known broker bug (see expectCompressed): remove `.failing`, and make expectCompressed() return true, once
-// Spate advertises Produce from v0 (answering v0-2 requests with UNSUPPORTED_VERSION) as Kafka 4.0 does.
-test.serial.failing('librdkafka (kcat) writes gzip, snappy and lz4 batches, not uncompressed ones', async (t) => {
+// Regression: Spate advertised Produce from v3 and librdkafka then silently sent gzip, snappy and lz4 uncompressed.
+test.serial('librdkafka (kcat) writes gzip, snappy and lz4 batches, not uncompressed ones', async (t) => {
   kcat.require();
   const { broker, dir } = await interopBroker(t);
   for (const codec of ['gzip', 'snappy', 'lz4'] as const) {

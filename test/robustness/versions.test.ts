@@ -2,7 +2,7 @@
 // the supported ranges (KIP-511: the client then retries with a version it finds there); any other API at an
 // unsupported version closes the connection, with a log line naming the peer and the reason.
 import test from 'ava';
-import { ApiKey, type ApiVersionsResponse } from '../../src/protocol/generated/index.js';
+import { ApiKey, type ApiVersionsResponse, type ProduceResponse } from '../../src/protocol/generated/index.js';
 import { startBrokerProcess, startTestBroker, temporaryDir } from '../helpers/broker.js';
 import { RawClient, assertRoundTrip, waitForLogLine } from '../helpers/raw-client.js';
 
@@ -33,7 +33,7 @@ test('ApiVersions v99 gets a v0-layout UNSUPPORTED_VERSION answer with the api k
       answer.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions),
       { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 3 },
     );
-    t.deepEqual(answer.apiKeys.find((k) => k.apiKey === ApiKey.Produce), { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 10 });
+    t.deepEqual(answer.apiKeys.find((k) => k.apiKey === ApiKey.Produce), { apiKey: ApiKey.Produce, minVersion: 0, maxVersion: 10 });
     t.false(client.isClosed, `v${version}: connection closed`);
   }
   // The client retries at a version from the list, on the same connection, and gets the same ranges.
@@ -60,7 +60,7 @@ test('Metadata (and Produce) at unsupported versions close the connection with a
   const cases: Array<[number, number, RegExp]> = [
     [ApiKey.Metadata, 13, /unsupported version 13 of api key 3 \(supported 0-12\)/],
     [ApiKey.Metadata, 99, /unsupported version 99 of api key 3/],
-    [ApiKey.Produce, 2, /unsupported version 2 of api key 0 \(supported 3-10\)/],
+    [ApiKey.Produce, 11, /unsupported version 11 of api key 0 \(supported 0-10\)/],
     [ApiKey.Fetch, 3, /unsupported version 3 of api key 1 \(supported 4-16\)/],
   ];
   for (const [apiKey, version, reason] of cases) {
@@ -77,4 +77,23 @@ test('Metadata (and Produce) at unsupported versions close the connection with a
   const fresh = await RawClient.connect(broker.port);
   await assertRoundTrip(fresh, TOPIC);
   await fresh.close();
+});
+
+// Produce v0-2 are advertised (librdkafka needs v0 in the range to enable gzip, snappy and lz4) but carry the
+// legacy message format: every partition is answered UNSUPPORTED_VERSION and nothing is stored.
+test('Produce v0-2 requests are answered with UNSUPPORTED_VERSION per partition and store nothing', async (t) => {
+  const broker = await startTestBroker();
+  t.teardown(() => broker.close());
+  const client = await RawClient.connect(broker.port);
+  t.teardown(() => client.close());
+  t.is((await client.createTopic('legacy', 1)).topics[0]!.errorCode, 0);
+  const versions = await client.apiVersions();
+  const produce = versions.apiKeys.find((k) => k.apiKey === ApiKey.Produce)!;
+  t.is(produce.minVersion, 0);
+  const body = RawClient.produceBody('legacy', { partition: 0, records: Buffer.from('legacy message set bytes') }, 1);
+  for (const version of [0, 1, 2]) {
+    const response = await client.request<ProduceResponse>(ApiKey.Produce, version, body);
+    t.is(response.responses[0]!.partitionResponses[0]!.errorCode, 35, `Produce v${version}`);
+  }
+  t.is(await client.offset('legacy', 0), 0);
 });

@@ -63,6 +63,10 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, inf
       break;
     }
   }
+  for (const read of reads) {
+    const records = read.response.records;
+    if (read.partition && records && records.length > 0) ctx.metrics.fetched(read.partition.topic, records);
+  }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: topics };
 }
 

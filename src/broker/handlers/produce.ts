@@ -15,6 +15,8 @@ import { isInternalTopic } from '../../group/offsets-topic.js';
 
 /** Produce v7 is the first version whose clients may send zstd (KIP-110). */
 const FIRST_ZSTD_PRODUCE_VERSION = 7;
+/** Produce v0-2 carry legacy message sets; they are advertised (see supported-apis.ts) but never stored. */
+const FIRST_RECORD_BATCH_V2_VERSION = 3;
 const COMPRESSION_ZSTD = 4;
 
 export async function handleProduce(ctx: BrokerContext, request: ProduceRequest, info: RequestInfo): Promise<ProduceResponse | null> {
@@ -28,7 +30,8 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
       partitionResponses: topicData.partitionData.map((data) => {
         const result = partitionResult(data.index, ErrorCode.NONE);
         const partition = topic?.partitions[data.index];
-        if (acks !== 0 && acks !== 1 && acks !== -1) result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+        if (info.apiVersion < FIRST_RECORD_BATCH_V2_VERSION) result.errorCode = ErrorCode.UNSUPPORTED_VERSION;
+        else if (acks !== 0 && acks !== 1 && acks !== -1) result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
         else if (!partition) result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         // Like Kafka: only the broker appends to internal topics.
         else if (isInternalTopic(topicData.name)) result.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
@@ -48,6 +51,7 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
                 partition.logStartOffset = reply.logStartOffset;
                 // Replies from one worker arrive in append order, so the end offset only moves forward.
                 if (reply.logEndOffset > partition.highWatermark) partition.highWatermark = reply.logEndOffset;
+                ctx.metrics.produced(partition.topic, data.records!);
                 wakeAppendWaiters(partition);
               },
               (error: unknown) => {
@@ -90,6 +94,8 @@ function describeAppendError(errorCode: number): string | null {
       return 'this broker does not host that topic partition';
     case ErrorCode.INVALID_REQUIRED_ACKS:
       return 'acks must be -1, 0 or 1';
+    case ErrorCode.UNSUPPORTED_VERSION:
+      return 'Produce v0-2 (legacy message format) is not supported; use v3 or later';
     case ErrorCode.UNSUPPORTED_COMPRESSION_TYPE:
       return 'zstd needs Produce v7 or later';
     case ErrorCode.INVALID_TOPIC_EXCEPTION:

@@ -107,7 +107,7 @@ export interface ApiDefinition {
 
 /** Indexed by API key; undefined for keys Spate has no codecs for. */
 export const apiDefinitions: readonly (ApiDefinition | undefined)[] = [
-  { apiKey: 0, name: 'Produce', minVersion: 3, maxVersion: 10, firstFlexibleVersion: 9, decodeRequest: decodeProduceRequest, encodeRequest: encodeProduceRequest, decodeResponse: decodeProduceResponse, encodeResponse: encodeProduceResponse },
+  { apiKey: 0, name: 'Produce', minVersion: 0, maxVersion: 10, firstFlexibleVersion: 9, decodeRequest: decodeProduceRequest, encodeRequest: encodeProduceRequest, decodeResponse: decodeProduceResponse, encodeResponse: encodeProduceResponse },
   { apiKey: 1, name: 'Fetch', minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12, decodeRequest: decodeFetchRequest, encodeRequest: encodeFetchRequest, decodeResponse: decodeFetchResponse, encodeResponse: encodeFetchResponse },
   { apiKey: 2, name: 'ListOffsets', minVersion: 0, maxVersion: 8, firstFlexibleVersion: 6, decodeRequest: decodeListOffsetsRequest, encodeRequest: encodeListOffsetsRequest, decodeResponse: decodeListOffsetsResponse, encodeResponse: encodeListOffsetsResponse },
   { apiKey: 3, name: 'Metadata', minVersion: 0, maxVersion: 12, firstFlexibleVersion: 9, decodeRequest: decodeMetadataRequest, encodeRequest: encodeMetadataRequest, decodeResponse: decodeMetadataResponse, encodeResponse: encodeMetadataResponse },

@@ -21,7 +21,7 @@ export interface ProduceRequestPartitionProduceData<R extends RecordsInput = Buf
 
 export function decodeProduceRequest(r: Reader, version: number): ProduceRequest {
   const flex = version >= 9;
-  const _transactionalId = r.readNullableString(flex);
+  const _transactionalId = version >= 3 ? r.readNullableString(flex) : null;
   const _acks = r.readInt16();
   const _timeoutMs = r.readInt32();
   const _topicData = r.readArray(flex, readProduceRequestTopicProduceData, version);
@@ -31,7 +31,7 @@ export function decodeProduceRequest(r: Reader, version: number): ProduceRequest
 
 export function encodeProduceRequest(w: Writer, version: number, v: ProduceRequest<RecordsInput>): void {
   const flex = version >= 9;
-  w.writeNullableString(v.transactionalId, flex);
+  if (version >= 3) w.writeNullableString(v.transactionalId, flex);
   w.writeInt16(v.acks);
   w.writeInt32(v.timeoutMs);
   w.writeArray(flex, v.topicData, writeProduceRequestTopicProduceData, version);
@@ -110,7 +110,7 @@ export interface ProduceResponseLeaderIdAndEpoch {
 export function decodeProduceResponse(r: Reader, version: number): ProduceResponse {
   const flex = version >= 9;
   const _responses = r.readArray(flex, readProduceResponseTopicProduceResponse, version);
-  const _throttleTimeMs = r.readInt32();
+  const _throttleTimeMs = version >= 1 ? r.readInt32() : 0;
   let _nodeEndpoints: ProduceResponseNodeEndpoint[] | undefined;
   if (flex) {
     const count = r.readUnsignedVarInt();
@@ -133,7 +133,7 @@ export function decodeProduceResponse(r: Reader, version: number): ProduceRespon
 export function encodeProduceResponse(w: Writer, version: number, v: ProduceResponse): void {
   const flex = version >= 9;
   w.writeArray(flex, v.responses, writeProduceResponseTopicProduceResponse, version);
-  w.writeInt32(v.throttleTimeMs);
+  if (version >= 1) w.writeInt32(v.throttleTimeMs);
   if (flex) {
     let count = 0;
     const t0 = v.nodeEndpoints;
@@ -185,7 +185,7 @@ function readProduceResponsePartitionProduceResponse(r: Reader, version: number)
   const _index = r.readInt32();
   const _errorCode = r.readInt16();
   const _baseOffset = r.readInt64();
-  const _logAppendTimeMs = r.readInt64();
+  const _logAppendTimeMs = version >= 2 ? r.readInt64() : -1;
   const _logStartOffset = version >= 5 ? r.readInt64() : -1;
   const _recordErrors = version >= 8 ? r.readArray(flex, readProduceResponseBatchIndexAndErrorMessage, version) : [];
   const _errorMessage = version >= 8 ? r.readNullableString(flex) : null;
@@ -213,7 +213,7 @@ function writeProduceResponsePartitionProduceResponse(w: Writer, version: number
   w.writeInt32(v.index);
   w.writeInt16(v.errorCode);
   w.writeInt64(v.baseOffset);
-  w.writeInt64(v.logAppendTimeMs);
+  if (version >= 2) w.writeInt64(v.logAppendTimeMs);
   if (version >= 5) w.writeInt64(v.logStartOffset);
   if (version >= 8) w.writeArray(flex, v.recordErrors, writeProduceResponseBatchIndexAndErrorMessage, version);
   if (version >= 8) w.writeNullableString(v.errorMessage, flex);
