@@ -253,6 +253,7 @@ export class TopicAdmin {
       retentionBytes: value('retention.bytes'),
       indexIntervalBytes: value('index.interval.bytes'),
       retentionCheckMs: intProperty(this.#config, 'log.retention.check.interval.ms'),
+      logAppendTime: topicPropertyValue(topic.configs, this.#config, 'message.timestamp.type') === 'LogAppendTime',
     };
   }
 

@@ -1,7 +1,16 @@
 // One partition: the only code that touches its log. It lives on exactly one partition worker thread,
 // so appends need no locks: the worker's frame loop is the actor's mailbox.
 import { ErrorCode } from '../protocol/error-codes.js';
-import { LOG_OVERHEAD, validateIncomingBatch } from '../protocol/record-batch.js';
+import {
+  ATTR_TIMESTAMP_TYPE_LOG_APPEND,
+  ATTRIBUTES,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP as MAX_TIMESTAMP_FIELD,
+  updateBatchCrc,
+  validateIncomingBatch,
+  writeInt64,
+} from '../protocol/record-batch.js';
+import { findRecordInBatch } from '../protocol/record-timestamps.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { SegmentScan } from '../storage/segment-scan.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from './ring-messages.js';
@@ -21,6 +30,8 @@ export interface PartitionLimits {
   indexIntervalBytes: number;
   /** log.retention.check.interval.ms (a broker setting, carried here so the worker knows it). */
   retentionCheckMs: number;
+  /** message.timestamp.type=LogAppendTime: batches are stamped with the broker's time on append. */
+  logAppendTime: boolean;
 }
 
 export interface PartitionSpec extends PartitionLimits {
@@ -125,10 +136,19 @@ export class PartitionActor {
   }
 
   /** Validates one incoming batch (CRC-32C included) and appends it straight from `bytes`, patching its base offset. */
-  append(bytes: Uint8Array, start: number, length: number): AppendOutcome {
+  append(bytes: Uint8Array, start: number, length: number, brokerTimeMs: number): AppendOutcome {
     if (length > this.spec.maxMessageBytes + LOG_OVERHEAD) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1 };
     const errorCode = validateIncomingBatch(bytes, start, length);
     if (errorCode !== ErrorCode.NONE) return { errorCode, baseOffset: -1 };
+    if (this.spec.logAppendTime) {
+      // Kafka's LogAppendTime: the timestamp-type bit and the max timestamp change, and both lie inside the
+      // CRC, so it is recomputed (the client's CRC was checked just above). Readers then use maxTimestamp
+      // as every record's timestamp.
+      const attributesLow = start + ATTRIBUTES + 1;
+      bytes[attributesLow] = bytes[attributesLow]! | ATTR_TIMESTAMP_TYPE_LOG_APPEND;
+      writeInt64(bytes, start + MAX_TIMESTAMP_FIELD, brokerTimeMs);
+      updateBatchCrc(bytes, start);
+    }
     const baseOffset = this.#log.append(bytes, start, length);
     return { errorCode: ErrorCode.NONE, baseOffset };
   }
@@ -148,11 +168,23 @@ export class PartitionActor {
     if (timestamp === EARLIEST_TIMESTAMP) return { errorCode: 0, offset: this.#log.logStartOffset, timestamp: -1 };
     if (timestamp === MAX_TIMESTAMP) {
       const found = this.#log.maxTimestamp();
-      return { errorCode: 0, offset: found.offset, timestamp: found.timestamp };
+      if (found.offset < 0) return { errorCode: 0, offset: -1, timestamp: -1 };
+      return { errorCode: 0, ...this.#exactRecord(found, (ts) => ts === found.timestamp) };
     }
     if (timestamp < 0) return { errorCode: ErrorCode.INVALID_REQUEST, offset: -1, timestamp: -1 };
     const found = this.#log.offsetForTimestamp(timestamp);
-    return { errorCode: 0, offset: found.offset, timestamp: found.timestamp };
+    // No record at or after the timestamp: Kafka answers offset -1 and timestamp -1.
+    if (found.timestamp < 0) return { errorCode: 0, offset: -1, timestamp: -1 };
+    return { errorCode: 0, ...this.#exactRecord(found, (ts) => ts >= timestamp) };
+  }
+
+  /** The index finds the batch; the record inside it that matches is the answer (the batch's own if unreadable). */
+  #exactRecord(batch: { offset: number; timestamp: number }, match: (timestamp: number) => boolean): { offset: number; timestamp: number } {
+    const size = this.#log.readSize(batch.offset, 1, true);
+    if (size <= 0) return batch;
+    const bytes = Buffer.allocUnsafe(size);
+    this.#log.read(batch.offset, 1, true, bytes, 0);
+    return findRecordInBatch(bytes, 0, match) ?? batch;
   }
 
   describe(): PartitionDescription {

@@ -162,7 +162,7 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         const length = view.getInt32(at + Req.length, true);
         let outcome;
         try {
-          outcome = actor.append(bytes, at + Req.headerBytes, length);
+          outcome = actor.append(bytes, at + Req.headerBytes, length, view.getFloat64(at + Req.number, true));
         } catch {
           outcome = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, baseOffset: -1 };
         }

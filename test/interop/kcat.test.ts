@@ -97,11 +97,10 @@ test.serial('kcat -Q: offsets for timestamps when every message is its own batch
   t.deepEqual(Object.fromEntries(second), { 0: 0, 1: 39, 2: 39 });
 });
 
-// Known broker bug: ListOffsets by timestamp answers per batch, not per record. Spate returns the base
-// offset of the first batch whose maxTimestamp >= ts (PartitionLog.offsetForTimestamp), where Kafka
-// returns the first record with timestamp >= ts inside that batch; and when no record is that late it
-// returns the log end offset where Kafka returns -1. Remove `.failing` once that is fixed.
-test.serial.failing('kcat -Q: offsets for timestamps inside multi-message batches, and past the last message', async (t) => {
+// Regression: ListOffsets by timestamp answered per batch (the base offset of the first batch whose
+// maxTimestamp >= ts) where Kafka answers the first record with timestamp >= ts inside that batch, and
+// answered the log end offset where Kafka answers -1 when no record is that late.
+test.serial('kcat -Q: offsets for timestamps inside multi-message batches, and past the last message', async (t) => {
   kcat.require();
   const { broker, dir } = await interopBroker(t);
   await confluentKafka.createTopic(broker.bootstrap, 'kcat-times-batched', 3);
@@ -122,10 +121,8 @@ test.serial.failing('kcat -Q: offsets for timestamps inside multi-message batche
   t.is(late.get(0), -1, 'no message at or after the timestamp: -1, as Kafka answers');
 });
 
-// Known broker bug: the topic accepts message.timestamp.type=LogAppendTime but the produce path ignores it,
-// so batches keep the producer's CreateTime. Kafka stamps them with the broker's append time and sets the
-// timestamp-type attribute. Remove `.failing` once that is fixed.
-test.serial.failing('kcat: a LogAppendTime topic serves the broker append time', async (t) => {
+// Regression: message.timestamp.type=LogAppendTime was accepted but ignored; batches kept the producer's CreateTime.
+test.serial('kcat: a LogAppendTime topic serves the broker append time', async (t) => {
   kcat.require();
   const { broker, dir } = await interopBroker(t);
   await confluentKafka.createTopic(broker.bootstrap, 'kcat-log-append', 2, { 'message.timestamp.type': 'LogAppendTime' });

@@ -8,6 +8,7 @@ import type {
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ATTR_COMPRESSION_MASK, ATTRIBUTES } from '../../protocol/record-batch.js';
+import { topicPropertyValue } from '../../config/topic-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import { wakeAppendWaiters } from '../topic-admin.js';
@@ -25,6 +26,8 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
   const pending: Array<Promise<unknown>> = [];
   const responses: ProduceResponseTopicProduceResponse[] = request.topicData.map((topicData) => {
     const topic = ctx.registry.get(topicData.name);
+    // Under LogAppendTime the worker stamps each batch with `now`, which the response reports (-1 otherwise).
+    const appendTime = topic && topicPropertyValue(topic.configs, ctx.config, 'message.timestamp.type') === 'LogAppendTime' ? now : -1;
     return {
       name: topicData.name,
       partitionResponses: topicData.partitionData.map((data) => {
@@ -47,6 +50,7 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
                   return;
                 }
                 result.baseOffset = reply.baseOffset;
+                result.logAppendTimeMs = appendTime;
                 result.logStartOffset = reply.logStartOffset;
                 partition.logStartOffset = reply.logStartOffset;
                 // Replies from one worker arrive in append order, so the end offset only moves forward.
