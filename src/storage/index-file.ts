@@ -22,6 +22,22 @@ let pageOwner: IndexFile | null = null;
 let pageFirst = 0;
 let pageCount = 0;
 
+// Index files hold file descriptors only while in use: a broker with 10,000 partitions would otherwise need
+// two more descriptors per partition (beyond its .log) and run past a typical 20,000 limit. The least
+// recently used index descriptors on this thread are closed past this bound; pending entries stay in memory
+// and the file is simply reopened when next needed (fsync covers data written through an earlier descriptor).
+const MAX_OPEN_INDEX_FILES = 1024;
+const openIndexes = new Set<IndexFile>(); // iteration order = least recently used first
+
+function touch(index: IndexFile): void {
+  openIndexes.delete(index);
+  openIndexes.add(index);
+  if (openIndexes.size > MAX_OPEN_INDEX_FILES) {
+    const oldest = openIndexes.values().next().value;
+    if (oldest !== undefined && oldest !== index) oldest.releaseDescriptor();
+  }
+}
+
 export class IndexFile {
   readonly path: string;
   readonly entryBytes: number;
@@ -40,6 +56,7 @@ export class IndexFile {
   static create(path: string, entryBytes: number): IndexFile {
     const index = new IndexFile(path, entryBytes);
     index.fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
+    touch(index);
     return index;
   }
 
@@ -58,6 +75,7 @@ export class IndexFile {
     }
     const index = new IndexFile(path, entryBytes);
     index.fd = fd;
+    touch(index);
     index.count = index.onDisk = size / entryBytes;
     return index;
   }
@@ -66,14 +84,24 @@ export class IndexFile {
   static write(path: string, entryBytes: number, entries: Uint8Array): IndexFile {
     const index = IndexFile.create(path, entryBytes);
     let done = 0;
-    while (done < entries.length) done += fs.writeSync(index.fd, entries, done, entries.length - done, done);
+    while (done < entries.length) done += fs.writeSync(index.handle(), entries, done, entries.length - done, done);
     index.count = index.onDisk = entries.length / entryBytes;
     return index;
   }
 
   private handle(): number {
     if (this.fd < 0) this.fd = fs.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    touch(this);
     return this.fd;
+  }
+
+  /** Closes the descriptor but keeps every entry (pending ones stay in memory); reopened on next use. */
+  releaseDescriptor(): void {
+    openIndexes.delete(this);
+    if (this.fd >= 0) {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
   }
 
   private invalidatePage(): void {
@@ -174,11 +202,8 @@ export class IndexFile {
   }
 
   close(): void {
-    if (this.fd >= 0) {
-      this.writePending();
-      fs.closeSync(this.fd);
-      this.fd = -1;
-    }
+    this.writePending();
+    this.releaseDescriptor();
     this.invalidatePage();
   }
 
