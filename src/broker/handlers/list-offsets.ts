@@ -30,6 +30,8 @@ export async function handleListOffsets(ctx: BrokerContext, request: ListOffsets
           pending.push(
             ctx.workers.listOffset(partition.worker, partition.id, p.timestamp).then(
               (reply) => {
+                // Retention moves the log start on the worker; keep the front-end's copy current.
+                if (reply.logStartOffset > partition.logStartOffset) partition.logStartOffset = reply.logStartOffset;
                 result.errorCode = reply.errorCode;
                 result.offset = reply.offset;
                 result.timestamp = reply.timestamp;
