@@ -7,7 +7,7 @@ import { PartitionWorkerPool } from '../partition/partition-workers.js';
 import type { BrokerContext } from './context.js';
 import { createHandlers } from './handlers/index.js';
 import { createFrameProcessor } from './request-dispatcher.js';
-import { TopicAdmin } from './topic-admin.js';
+import { TopicAdmin, wakeAppendWaiters } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
 import { ensureOffsetsTopic, GroupCoordinator, offsetsTopicLog, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
 import { BrokerMetrics, MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
@@ -70,6 +70,7 @@ export class Broker {
         advertisedHost: advertisedHostFor(config.host),
         advertisedPort: config.port,
         metrics: NO_METRICS as MetricsRecorder,
+        shuttingDown: false,
       };
       // Committed offsets live in `__consumer_offsets`, owned by partition actors like any topic (created here
       // on first start); groups themselves live on this (main) thread in the coordinator.
@@ -188,6 +189,9 @@ export class Broker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#checkpointTimer) clearInterval(this.#checkpointTimer);
+      // Parked long-poll fetches answer now, so draining the connections does not wait out their max wait.
+      this.context.shuttingDown = true;
+      for (const topic of this.context.registry.topics) for (const partition of topic.partitions) wakeAppendWaiters(partition);
       try {
         await this.#server.close();
         await this.#groups.close();

@@ -18,4 +18,6 @@ export interface BrokerContext {
   readonly advertisedPort: number;
   /** Traffic metrics (a no-op recorder when the metrics endpoint is off). */
   readonly metrics: MetricsRecorder;
+  /** Set when the broker starts shutting down: long-poll fetches answer with what they have instead of waiting. */
+  shuttingDown: boolean;
 }

@@ -1,7 +1,9 @@
 // Broker configuration under Kafka's own property names, so an operator's server.properties keeps its meaning.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { configError } from '../errors.js';
+import { configError, SpateError } from '../errors.js';
+import { readConfigFile } from './config-file.js';
+
+export { parseProperties } from './config-file.js';
 
 type Kind = 'int' | 'long' | 'bool' | 'string';
 
@@ -58,25 +60,20 @@ export function defaultWorkerCount(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
-/** Parses Java-style .properties text: `key=value` or `key: value`, `#`/`!` comments, trailing-backslash continuation. */
-export function parseProperties(text: string): Map<string, string> {
-  const result = new Map<string, string>();
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.trim();
-    const match = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
-    if (!match) throw configError(`cannot parse config line ${i + 1}: "${line}"`);
-    result.set(match[1]!, match[2]!);
-  }
-  return result;
-}
-
-export function validateBrokerProperty(key: string, value: string): string {
-  if (!Object.hasOwn(BROKER_PROPERTIES, key)) throw configError(`unknown config key "${key}"`);
+/**
+ * Checks one broker property; the error names the key and, given `from` (e.g. "config file x.yaml",
+ * "environment variable SPATE_NUM_PARTITIONS"), where the value came from.
+ */
+export function validateBrokerProperty(key: string, value: string, from?: string): string {
+  const where = from === undefined ? '' : ` (from ${from})`;
+  if (!Object.hasOwn(BROKER_PROPERTIES, key)) throw configError(`unknown config key "${key}"${where}`);
   const spec: PropertySpec = BROKER_PROPERTIES[key as BrokerPropertyName];
-  return validateValue(key, value, spec);
+  try {
+    return validateValue(key, value, spec);
+  } catch (error) {
+    if (error instanceof SpateError && where !== '') throw configError(`${error.message}${where}`);
+    throw error;
+  }
 }
 
 export function validateValue(key: string, value: string, spec: Pick<PropertySpec, "kind" | "min">): string {
@@ -115,19 +112,13 @@ export function resolveBrokerConfig(input: BrokerConfigInput): BrokerConfig {
   const properties = Object.fromEntries(
     Object.entries(BROKER_PROPERTIES).map(([k, spec]) => [k, spec.default]),
   ) as Record<BrokerPropertyName, string>;
-  const apply = (key: string, value: string): void => {
-    properties[key as BrokerPropertyName] = validateBrokerProperty(key, value);
+  const apply = (key: string, value: string, from: string | undefined): void => {
+    properties[key as BrokerPropertyName] = validateBrokerProperty(key, value, from);
   };
   if (input.configFile) {
-    let text: string;
-    try {
-      text = readFileSync(input.configFile, 'utf8');
-    } catch (error) {
-      throw configError(`cannot read config file ${input.configFile}: ${(error as Error).message}`);
-    }
-    for (const [k, v] of parseProperties(text)) apply(k, v);
+    for (const [k, v] of readConfigFile(input.configFile)) apply(k, v, `config file ${input.configFile}`);
   }
-  for (const [k, v] of Object.entries(input.properties ?? {})) apply(k, String(v));
+  for (const [k, v] of Object.entries(input.properties ?? {})) apply(k, String(v), undefined);
   if (properties['broker.id'] !== '-1') properties['node.id'] = properties['broker.id'];
   const workers = input.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw configError(`workers must be 1..256, got ${workers}`);

@@ -36,6 +36,11 @@ export class ClientConnection {
   #inFlightBytes = 0;
   #paused = false;
   #closed = false;
+  /** Set by drain(): no new requests are read; the connection ends once its in-flight responses are written. */
+  #draining = false;
+  #ending = false;
+  #drained: Promise<void> | null = null;
+  #resolveDrained: (() => void) | null = null;
   readonly #onClosed: (connection: ClientConnection) => void;
 
   constructor(
@@ -59,7 +64,7 @@ export class ClientConnection {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#maybeResume());
     socket.on('timeout', () => {
-      if (this.#queue.length - this.#queueHead === 0) this.close('idle for longer than connections.max.idle.ms');
+      if (this.#queue.length - this.#queueHead === 0) this.close('idle for longer than connections.max.idle.ms', 'debug');
     });
     socket.on('error', (error) => {
       this.#log.debug({ peer: this.peer, err: error }, 'connection error');
@@ -79,16 +84,48 @@ export class ClientConnection {
     this.#socket.destroy();
   }
 
+  /**
+   * Graceful close, for broker shutdown: stops taking requests (bytes that arrive from now on are read and
+   * dropped, so the socket never closes with unread data, which would reset it), lets the requests already
+   * taken complete and their responses be written, then ends the connection. Resolves once it is closed.
+   * The caller bounds the wait and calls close() on what is left.
+   */
+  drain(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#drained ??= new Promise<void>((resolve) => {
+      this.#resolveDrained = resolve;
+    });
+    if (!this.#draining) {
+      this.#draining = true;
+      this.#paused = false;
+      this.#socket.resume();
+      this.#maybeEnd();
+    }
+    return this.#drained;
+  }
+
+  /** Draining and nothing left to answer: end our side once the written responses are flushed. */
+  #maybeEnd(): void {
+    if (!this.#draining || this.#ending || this.#closed || this.#queueHead < this.#queue.length) return;
+    this.#ending = true;
+    this.#log.debug({ peer: this.peer, connection: this.id }, 'connection drained, closing');
+    this.#socket.end(() => {
+      // Our responses are flushed and FIN is sent; a client that does not close its side soon is cut off.
+      setTimeout(() => this.#socket.destroy(), 2000).unref();
+    });
+  }
+
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.length = 0;
     this.#queueHead = 0;
     this.#onClosed(this);
+    this.#resolveDrained?.();
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#draining) return;
     const error = this.#splitter.push(chunk, (frame) => this.#onFrame(frame));
     if (error && !this.#closed) this.close(describeFrameError(error));
   }
@@ -122,6 +159,7 @@ export class ClientConnection {
     slot.buffers = buffers;
     if (buffers) for (const b of buffers) this.#inFlightBytes += b.length;
     this.#flush();
+    this.#maybeEnd();
   }
 
   #flush(): void {
@@ -163,14 +201,14 @@ export class ClientConnection {
   }
 
   #maybePause(): void {
-    if (!this.#paused && this.#overLimits()) {
+    if (!this.#paused && !this.#draining && this.#overLimits()) {
       this.#paused = true;
       this.#socket.pause();
     }
   }
 
   #maybeResume(): void {
-    if (this.#paused && !this.#closed && !this.#overLimits()) {
+    if (this.#paused && !this.#closed && !this.#draining && !this.#overLimits()) {
       this.#paused = false;
       this.#socket.resume();
     }

@@ -3,6 +3,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ClientConnection, type ConnectionLimits, type FrameProcessor } from './connection.js';
 
+/** How long a shutdown waits for in-flight requests before closing their connections anyway. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
 export interface ListenOptions {
   host: string;
   port: number;
@@ -11,10 +14,17 @@ export interface ListenOptions {
 export class NetworkServer {
   readonly #server: Server;
   readonly #connections = new Set<ClientConnection>();
+  readonly #log: Logger;
   #nextConnectionId = 1;
+  #closing = false;
 
   constructor(processFrame: FrameProcessor, limits: ConnectionLimits, log: Logger) {
+    this.#log = log;
     this.#server = createServer({ noDelay: true }, (socket: Socket) => {
+      if (this.#closing) {
+        socket.destroy();
+        return;
+      }
       const connection = new ClientConnection(this.#nextConnectionId++, socket, processFrame, limits, log, (c) =>
         this.#connections.delete(c),
       );
@@ -43,10 +53,25 @@ export class NetworkServer {
     });
   }
 
-  /** Stops accepting and closes every connection. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting, then drains every connection: no new requests are taken, the ones in flight complete and
+   * their responses are written, then the connection is closed (idle ones at once). Connections still busy
+   * after `drainTimeoutMs` are closed regardless.
+   */
+  async close(drainTimeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
+    this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const connection of this.#connections) connection.close('broker shutting down', 'debug');
+    const drained = Promise.all([...this.#connections].map((connection) => connection.drain()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<true>((resolve) => {
+      timer = setTimeout(() => resolve(true), drainTimeoutMs);
+    });
+    const late = await Promise.race([drained.then(() => false as const), timedOut]);
+    clearTimeout(timer);
+    if (late) {
+      this.#log.warn({ connections: this.#connections.size, drainTimeoutMs }, 'connections still busy at the end of the drain timeout; closing them');
+      for (const connection of this.#connections) connection.close('broker shutting down', 'debug');
+    }
     await closed;
   }
 }

@@ -55,7 +55,7 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, inf
   for (;;) {
     const { bytes, errors } = await readAll(ctx, reads, request.maxBytes);
     const remaining = deadline - Date.now();
-    if (bytes >= minBytes || errors || remaining <= 0) break;
+    if (bytes >= minBytes || errors || remaining <= 0 || ctx.shuttingDown) break;
     const woken = await waitForAppend(reads, remaining);
     if (!woken) {
       // Timed out: one last read so data appended at the very end is not missed.
@@ -139,6 +139,11 @@ async function readAll(ctx: BrokerContext, reads: PartitionRead[], responseMaxBy
     const reply = read.reply;
     if (!reply) continue;
     const response = read.response;
+    // Retention moves the log start on the worker; every reply (errors included) refreshes the front-end's copy.
+    if (read.partition && reply.logStartOffset > read.partition.logStartOffset) {
+      read.partition.logStartOffset = reply.logStartOffset;
+      response.logStartOffset = reply.logStartOffset;
+    }
     if (reply.errorCode !== ErrorCode.NONE) {
       response.errorCode = reply.errorCode;
       response.records = NO_RECORDS;
