@@ -44,3 +44,13 @@ export function sleep(ms: number): Promise<void> {
 export function wallMs(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** Waits for `promise` at most `ms`; the timer never keeps the process alive after the promise settles. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
