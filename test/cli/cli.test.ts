@@ -1,7 +1,6 @@
 // The `spate` command line: `spate start` (directly and through `npm start`), --config files with Kafka
 // property names, unknown keys refused by name, and --help.
 import test, { type ExecutionContext } from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
@@ -9,6 +8,7 @@ import { ApiKey, type DescribeConfigsResponse } from '../../src/protocol/generat
 import { CLI, REPO_ROOT, startBrokerProcess, temporaryDir } from '../helpers/broker.js';
 import { buildRecordBatch } from '../helpers/batch-builder.js';
 import { RawClient, assertRoundTrip, waitForLogLine } from '../helpers/raw-client.js';
+import { spawnCollecting } from '../helpers/spawn.js';
 
 /** A port that was free a moment ago (the broker is told to use it explicitly). */
 function freePort(): Promise<number> {
@@ -21,35 +21,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(address.port));
     });
   });
-}
-
-interface Spawned {
-  child: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  exited: Promise<number | null>;
-}
-
-/** Spawns a command, collecting stdout lines and stderr text. */
-function spawnCollecting(command: string, args: string[], options: { cwd?: string; detached?: boolean; env?: NodeJS.ProcessEnv } = {}): Spawned {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    partial += chunk.toString('utf8');
-    const lines = partial.split('\n');
-    partial = lines.pop()!;
-    stdout.push(...lines);
-  });
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      if (partial) stdout.push(partial);
-      resolve(code);
-    }),
-  );
-  return { child, stdout, stderr, exited };
 }
 
 /** Runs the CLI to completion (bounded). */

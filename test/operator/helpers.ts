@@ -1,16 +1,8 @@
 // Running `spate` as a child process for the operator tests, with a chosen environment.
 import type { ExecutionContext } from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnCollecting, type Spawned } from '../helpers/spawn.js';
 import { CLI } from '../helpers/broker.js';
 import { waitForLogLine, type LogLine } from '../helpers/raw-client.js';
-
-export interface Spawned {
-  readonly child: ChildProcess;
-  /** stdout, one entry per line. */
-  readonly stdout: string[];
-  readonly stderr: string[];
-  readonly exited: Promise<number | null>;
-}
 
 /** The test's environment without any SPATE_* variable, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -20,24 +12,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 export function spawnSpate(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Spawned {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env) });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    partial += chunk.toString('utf8');
-    const lines = partial.split('\n');
-    partial = lines.pop()!;
-    stdout.push(...lines);
-  });
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      if (partial) stdout.push(partial);
-      resolve(code);
-    }),
-  );
-  return { child, stdout, stderr, exited };
+  return spawnCollecting(process.execPath, [...nodeArgs, CLI, ...args], { env: cleanEnv(env) });
 }
 
 /** Runs `spate ...args` to completion (killed after 20 s). */
