@@ -72,12 +72,14 @@ export class Broker {
         metrics: NO_METRICS as MetricsRecorder,
         shuttingDown: false,
       };
-      // Committed offsets live in `__consumer_offsets`, owned by partition actors like any topic (created here
-      // on first start); groups themselves live on this (main) thread in the coordinator.
-      const offsetsTopic = await ensureOffsetsTopic(admin, registry, intProperty(config, 'offsets.topic.num.partitions'), log.child({ component: 'groups' }));
+      // Committed offsets live in `__consumer_offsets`, owned by partition actors like any topic (created on
+      // the first commit); groups themselves live on this (main) thread in the coordinator.
+      const offsetsPartitions = intProperty(config, 'offsets.topic.num.partitions');
+      const groupLog = log.child({ component: 'groups' });
+      const createOffsetsTopic = () => ensureOffsetsTopic(admin, registry, offsetsPartitions, groupLog);
       const groups = new GroupCoordinator({
         nodeId,
-        offsetStore: new PartitionOffsetStore(offsetsTopicLog(registry, workers, offsetsTopic.partitions.length)),
+        offsetStore: new PartitionOffsetStore(offsetsTopicLog(registry, workers, createOffsetsTopic, offsetsPartitions)),
         offsetsRetentionMs: intProperty(config, 'offsets.retention.minutes') * 60_000,
         emptyGroupSweepIntervalMs: intProperty(config, 'offsets.retention.check.interval.ms'),
         initialRebalanceDelayMs: intProperty(config, 'group.initial.rebalance.delay.ms'),

@@ -37,33 +37,48 @@ export async function ensureOffsetsTopic(admin: TopicAdmin, registry: TopicRegis
   return created.topic;
 }
 
-/** The offsets topic as PartitionOffsetStore sees it, backed by the partition workers. */
-export function offsetsTopicLog(registry: TopicRegistry, workers: PartitionWorkerPool, partitionCount: number): OffsetsTopicLog {
+/**
+ * The offsets topic as PartitionOffsetStore sees it, backed by the partition workers. The topic is created
+ * on the first commit, not at startup (Kafka also creates it on first use): an embedded broker in a test
+ * suite then starts without opening 50 partitions it may never need.
+ */
+export function offsetsTopicLog(
+  registry: TopicRegistry,
+  workers: PartitionWorkerPool,
+  create: () => Promise<TopicState>,
+  configuredPartitions: number,
+): OffsetsTopicLog {
   const partitionOf = (index: number): PartitionState => {
     const p = registry.partition(OFFSETS_TOPIC, index);
     if (!p) throw new Error(`${OFFSETS_TOPIC}-${index} does not exist`);
     return p;
   };
+  let creating: Promise<TopicState> | null = null;
+  const ensure = (): Promise<TopicState> => {
+    const existing = registry.get(OFFSETS_TOPIC);
+    if (existing) return Promise.resolve(existing);
+    creating ??= create().finally(() => {
+      creating = null;
+    });
+    return creating;
+  };
   return {
-    partitionCount,
-    append(index, batch) {
-      let p: PartitionState;
-      try {
-        p = partitionOf(index);
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
-      return workers.produce(p.worker, p.id, batch, Date.now()).then((reply) => {
-        if (reply.errorCode !== ErrorCode.NONE) throw new Error(`${OFFSETS_TOPIC}-${index} refused a commit batch: error ${reply.errorCode}`);
-        p.logStartOffset = reply.logStartOffset;
-        if (reply.logEndOffset > p.highWatermark) p.highWatermark = reply.logEndOffset;
-        // Anyone reading the topic (monitoring tools do) is woken like for a client produce.
-        wakeAppendWaiters(p);
-      });
+    // An existing topic keeps its partition count whatever the config says now (changing it would move groups).
+    partitionCount: registry.get(OFFSETS_TOPIC)?.partitions.length ?? configuredPartitions,
+    async append(index, batch) {
+      await ensure();
+      const p = partitionOf(index);
+      const reply = await workers.produce(p.worker, p.id, batch, Date.now());
+      if (reply.errorCode !== ErrorCode.NONE) throw new Error(`${OFFSETS_TOPIC}-${index} refused a commit batch: error ${reply.errorCode}`);
+      p.logStartOffset = reply.logStartOffset;
+      if (reply.logEndOffset > p.highWatermark) p.highWatermark = reply.logEndOffset;
+      // Anyone reading the topic (monitoring tools do) is woken like for a client produce.
+      wakeAppendWaiters(p);
     },
     bounds(index) {
-      const p = partitionOf(index);
-      return { logStartOffset: p.logStartOffset, logEndOffset: p.highWatermark };
+      // Not created yet: nothing was ever committed, so there is nothing to replay.
+      const p = registry.partition(OFFSETS_TOPIC, index);
+      return p ? { logStartOffset: p.logStartOffset, logEndOffset: p.highWatermark } : { logStartOffset: 0, logEndOffset: 0 };
     },
     async read(index, offset, maxBytes) {
       const p = partitionOf(index);

@@ -124,18 +124,8 @@ test('DescribeGroups, OffsetFetch and lag for callers; __consumer_offsets is int
   const groupId = 'analytics';
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
 
-  // Metadata lists the internal topic, flagged, with offsets.topic.num.partitions partitions.
-  const meta = await admin.fetchTopicMetadata({ topics: [OFFSETS_TOPIC] });
-  t.is(meta.topics[0]!.partitions.length, 50);
-  const listed = await admin.listTopics();
-  t.true(listed.includes(OFFSETS_TOPIC), 'listed among all topics, as Kafka does');
-
-  // Clients may not produce to it.
-  const producer = kafka.producer({ retry: { retries: 0 } });
-  await producer.connect();
-  const refused = await t.throwsAsync(producer.send({ topic: OFFSETS_TOPIC, messages: [{ value: 'x', partition: 0 }] }));
-  t.regex(String((refused as Error & { type?: string }).type ?? refused?.message), /INVALID_TOPIC_EXCEPTION|invalid topic/i);
-  await producer.disconnect();
+  // Like Kafka, the offsets topic is created on first use (the first commit), not at startup.
+  t.false((await admin.listTopics()).includes(OFFSETS_TOPIC), 'no offsets topic before any commit');
 
   await produceValues(kafka, topic, 3, range('v', 0, 90));
   const deliveries = new Deliveries();
@@ -147,6 +137,19 @@ test('DescribeGroups, OffsetFetch and lag for callers; __consumer_offsets is int
     const o = await admin.fetchOffsets({ groupId, topics: [topic] });
     return o[0]!.partitions.every((p) => p.offset === '30');
   });
+
+  // Now it exists: Metadata lists the internal topic, flagged, with offsets.topic.num.partitions partitions.
+  const meta = await admin.fetchTopicMetadata({ topics: [OFFSETS_TOPIC] });
+  t.is(meta.topics[0]!.partitions.length, 50);
+  const listed = await admin.listTopics();
+  t.true(listed.includes(OFFSETS_TOPIC), 'listed among all topics, as Kafka does');
+
+  // Clients may not produce to it.
+  const producer = kafka.producer({ retry: { retries: 0 } });
+  await producer.connect();
+  const refused = await t.throwsAsync(producer.send({ topic: OFFSETS_TOPIC, messages: [{ value: 'x', partition: 0 }] }));
+  t.regex(String((refused as Error & { type?: string }).type ?? refused?.message), /INVALID_TOPIC_EXCEPTION|invalid topic/i);
+  await producer.disconnect();
 
   const described = await describeAssignments(admin, groupId, topic);
   t.is(described.state, 'Stable');

@@ -28,7 +28,8 @@ export async function handleMetadata(ctx: BrokerContext, request: MetadataReques
         continue;
       }
       let topic = ctx.registry.get(requested.name);
-      if (!topic && mayCreate) {
+      // The internal offsets topic is created by the broker on the first commit, never as an ordinary topic.
+      if (!topic && mayCreate && !isInternalTopic(requested.name)) {
         const created = await ctx.admin.createTopic({ name: requested.name, partitions: -1, replicationFactor: -1, configs: {}, assignments: [] });
         if (created.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) topic = ctx.registry.get(requested.name);
         else if (created.errorCode !== ErrorCode.NONE) {

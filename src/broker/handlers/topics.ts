@@ -14,6 +14,7 @@ import { effectiveTopicConfig } from '../../config/topic-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import { configSourceCode } from './describe-configs.js';
+import { isInternalTopic } from '../../group/offsets-topic.js';
 
 export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
   const counts = new Map<string, number>();
@@ -42,6 +43,12 @@ export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopi
       configs: Object.fromEntries(requested.configs.map((c) => [c.name, c.value])),
       assignments: requested.assignments.map((a) => a.brokerIds),
     };
+    if (isInternalTopic(requested.name)) {
+      // Only the broker creates its internal topics, with their own partition count and configs.
+      result.errorCode = ErrorCode.INVALID_REQUEST;
+      result.errorMessage = `'${requested.name}' is an internal topic; the broker creates it`;
+      continue;
+    }
     const checked = ctx.admin.validateCreate(input);
     if (checked.errorCode !== ErrorCode.NONE) {
       result.errorCode = checked.errorCode;
