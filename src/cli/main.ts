@@ -40,8 +40,11 @@ program
     const { createCliLogger } = await import('../logger.js');
     const log = await createCliLogger(config.logLevel, config.logFormat);
     const { Broker } = await import('../broker/broker.js');
-    const broker = await Broker.start(config.broker, log);
-    handleShutdownSignals(broker, log);
+    // Signals are handled from before the start: one that arrives while the broker is still starting (or the
+    // instant its "broker started" line is out) waits for the start to finish, then shuts it down cleanly.
+    const starting = Broker.start(config.broker, log);
+    handleShutdownSignals(starting, log);
+    await starting;
   });
 
 /** Repeats of the first signal within this window are the same request (npm forwards the signal it got too). */
@@ -53,7 +56,7 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
  * SIGTERM or SIGINT: stop accepting, let in-flight requests finish, close the logs cleanly, exit 0. A second
  * signal (later than REPEATED_SIGNAL_WINDOW_MS) forces an immediate exit with status 1.
  */
-function handleShutdownSignals(broker: { close(): Promise<void> }, log: Logger): void {
+function handleShutdownSignals(starting: Promise<{ close(): Promise<void> }>, log: Logger): void {
   let firstSignalAt: number | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
     const now = performance.now();
@@ -69,7 +72,7 @@ function handleShutdownSignals(broker: { close(): Promise<void> }, log: Logger):
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    broker.close().then(
+    starting.then((broker) => broker.close()).then(
       () => {
         log.info({ signal, durationMs: Math.round(performance.now() - now) }, 'shutdown complete');
         process.exit(0);
