@@ -11,6 +11,7 @@ import type {
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ZERO_UUID } from '../../protocol/reader.js';
 import { effectiveTopicConfig } from '../../config/topic-config.js';
+import { boolProperty } from '../../config/broker-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import { configSourceCode } from './describe-configs.js';
@@ -94,6 +95,10 @@ export async function handleDeleteTopics(ctx: BrokerContext, request: DeleteTopi
         errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         errorMessage: `topic ${target.name ?? target.topicId} does not exist`,
       });
+      continue;
+    }
+    if (!boolProperty(ctx.config, 'delete.topic.enable')) {
+      responses.push({ name: topic.name, topicId: topic.id, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'topic deletion is disabled (delete.topic.enable=false)' });
       continue;
     }
     const result = await ctx.admin.deleteTopic(topic.name);
