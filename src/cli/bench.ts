@@ -1,31 +1,19 @@
 // `spate bench produce|consume|e2e`: the load generator (src/bench/) on the command line.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Acks, Compression } from '../client/index.js';
+import type { Acks } from '../client/index.js';
 import { runAsChild, runBench, shardOptions } from '../bench/run.js';
-import type { BenchOptions, KeyMode, Workload } from '../bench/types.js';
+import type { BenchOptions, Workload } from '../bench/types.js';
 import { DEFAULT_BOOTSTRAP } from '../client/index.js';
 import { integerOption } from './client-common.js';
 
-interface BenchCliOptions {
-  bootstrap: string;
-  topic: string;
-  partitions?: number;
-  messages?: number;
+/** What commander parses: the harness options with the CLI's own units (seconds) and CLI-only flags. */
+type BenchCliOptions = Omit<BenchOptions, 'durationMs' | 'timeoutMs' | 'shard'> & {
   duration?: number;
-  size: number;
-  batchBytes: number;
-  lingerMs: number;
-  acks: Acks;
-  compression: Compression;
-  rate?: number;
-  keys: KeyMode;
-  connections: number;
-  inFlight: number;
   processes: number;
   json?: string;
   timeoutMs?: number;
   shard?: string;
-}
+};
 
 function parseAcks(value: string): Acks {
   if (value === 'all' || value === '-1') return -1;

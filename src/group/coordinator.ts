@@ -350,16 +350,7 @@ export class GroupCoordinator {
     this.resolveJoin(old, joinError(oldMemberId, E.FENCED_INSTANCE_ID));
     this.resolveSync(old, syncError(E.FENCED_INSTANCE_ID));
     old.sessionTimer = this.cancel(old.sessionTimer);
-    const member = new Member({
-      memberId: newMemberId,
-      groupInstanceId: p.groupInstanceId,
-      clientId: p.clientId,
-      clientHost: p.clientHost,
-      sessionTimeoutMs: p.sessionTimeoutMs,
-      rebalanceTimeoutMs: p.rebalanceTimeoutMs,
-      protocolType: p.protocolType,
-      protocols: p.protocols,
-    });
+    const member = memberFromJoin(newMemberId, p);
     group.replaceStatic(old, member);
     this.log?.info({ groupId: group.groupId, oldMemberId, newMemberId }, 'static member rejoined with a new member id');
 
@@ -388,16 +379,7 @@ export class GroupCoordinator {
   }
 
   private addMemberAndRebalance(group: Group, memberId: string, p: JoinParams): Promise<JoinOutcome> {
-    const member = new Member({
-      memberId,
-      groupInstanceId: p.groupInstanceId,
-      clientId: p.clientId,
-      clientHost: p.clientHost,
-      sessionTimeoutMs: p.sessionTimeoutMs,
-      rebalanceTimeoutMs: p.rebalanceTimeoutMs,
-      protocolType: p.protocolType,
-      protocols: p.protocols,
-    });
+    const member = memberFromJoin(memberId, p);
     const waiter = this.park(member);
     if (group.state === 'PreparingRebalance' && group.generationId === 0) group.newMemberAdded = true;
     group.add(member);
@@ -1231,4 +1213,18 @@ function committed(partition: number, e: OffsetEntry): OffsetFetchResponsePartit
 
 function noOffset(partition: number): OffsetFetchResponsePartition {
   return { partitionIndex: partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: 0 };
+}
+
+/** A member as a JoinGroup request describes it. */
+function memberFromJoin(memberId: string, p: JoinParams): Member {
+  return new Member({
+    memberId,
+    groupInstanceId: p.groupInstanceId,
+    clientId: p.clientId,
+    clientHost: p.clientHost,
+    sessionTimeoutMs: p.sessionTimeoutMs,
+    rebalanceTimeoutMs: p.rebalanceTimeoutMs,
+    protocolType: p.protocolType,
+    protocols: p.protocols,
+  });
 }
