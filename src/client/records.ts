@@ -1,18 +1,16 @@
-// Record batches v2 on the client side: building a batch from records (keys, values, headers, timestamps;
-// uncompressed, gzip or zstd) with a correct CRC-32C, and reading the batches a Fetch returns back into records.
-// The codec itself is src/protocol/records.ts; this module adds the client's errors and the fetch-result walk.
-// Snappy and LZ4 need native packages that are not runtime dependencies, so they are refused with a clear error.
-import { crc32c } from '../protocol/crc32c.js';
-import { ATTR_CONTROL, ATTRIBUTES, BATCH_HEADER_BYTES, BATCH_LENGTH, CURRENT_MAGIC, LOG_OVERHEAD, MAGIC, readBatchHeader, readInt32 } from '../protocol/record-batch.js';
+// Record batches v2 on the client side: building a batch from records (keys, values, headers, timestamps; any
+// of the five codecs) with a correct CRC-32C, and reading the batches a Fetch returns back into records.
+// The codec itself is src/records/codec.ts; this module adds the client's errors and the fetch-result walk.
+import { crc32c } from '../records/crc32c.js';
+import { ATTR_CONTROL, ATTRIBUTES, BATCH_HEADER_BYTES, BATCH_LENGTH, CURRENT_MAGIC, LOG_OVERHEAD, MAGIC, readBatchHeader, readInt32 } from '../records/batch.js';
+import { COMPRESSION_CODEC_IDS, type Compression } from '../records/compression.js';
 import {
-  COMPRESSION_CODEC_IDS,
   encodeRecordBatch,
   forEachRecord,
-  type Compression,
   type RecordErrorFactory,
   type RecordHeader,
   type RecordInput,
-} from '../protocol/records.js';
+} from '../records/codec.js';
 import { ClientError } from './errors.js';
 
 export type { Compression, RecordHeader };
@@ -43,7 +41,7 @@ export function compressionCodecId(compression: Compression): number {
 function unsupportedCodec(name: string): ClientError {
   return new ClientError(
     'SPATE_CLIENT_UNSUPPORTED',
-    `compression codec ${name} is not supported by the spate client (gzip, zstd and none are); its native package is not a runtime dependency`,
+    `compression codec ${name} is not one Kafka defines (none, gzip, snappy, lz4, zstd)`,
   );
 }
 

@@ -19,7 +19,7 @@
 //   a null value is a tombstone (DeleteGroups, OffsetDelete, retention).
 // Replay also accepts key v0 and value v0-v3, and skips group metadata records (key v2), which Spate does not
 // write: group membership is not persisted, members rejoin after a restart.
-import { buildRecordBatch, readRecordBatches, type BatchRecord } from '../protocol/record-batch-writer.js';
+import { buildRecordBatch, readRecordBatches, type BatchRecord } from '../records/batch-writer.js';
 import { offsetKeyString, type OffsetKey, type OffsetStore, type StoredOffset } from './offset-store.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';

@@ -3,7 +3,7 @@
 // collectors, become Prometheus series only when /metrics is read.
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { apiDefinitions } from '../protocol/generated/index.js';
-import { BATCH_HEADER_BYTES, LAST_OFFSET_DELTA, LOG_OVERHEAD, BATCH_LENGTH, RECORD_COUNT, readInt32 } from '../protocol/record-batch.js';
+import { BATCH_HEADER_BYTES, LAST_OFFSET_DELTA, LOG_OVERHEAD, BATCH_LENGTH, RECORD_COUNT, readInt32 } from '../records/batch.js';
 import { BrokerCollectors, type CollectorOptions, type MetricsSources } from './collectors.js';
 import { createLatencyBuffer, LatencyRecorder, readLatency } from './latency-histogram.js';
 import type { MetricsRecorder } from './recorder.js';

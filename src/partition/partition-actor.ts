@@ -1,16 +1,9 @@
 // One partition: the only code that touches its log. It lives on exactly one partition worker thread,
 // so appends need no locks: the worker's frame loop is the actor's mailbox.
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  ATTR_TIMESTAMP_TYPE_LOG_APPEND,
-  ATTRIBUTES,
-  LOG_OVERHEAD,
-  MAX_TIMESTAMP as MAX_TIMESTAMP_FIELD,
-  updateBatchCrc,
-  validateIncomingBatch,
-  writeInt64,
-} from '../protocol/record-batch.js';
-import { findRecordInBatch } from '../protocol/record-timestamps.js';
+import { ATTR_TIMESTAMP_TYPE_LOG_APPEND, ATTRIBUTES, LOG_OVERHEAD, MAX_TIMESTAMP as MAX_TIMESTAMP_FIELD, updateBatchCrc, writeInt64 } from '../records/batch.js';
+import { validateIncomingBatch } from '../records/validation.js';
+import { findRecordInBatch } from '../records/timestamps.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { SegmentScan } from '../storage/segment-scan.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from './ring-messages.js';

@@ -12,7 +12,7 @@ import {
   patchBaseOffset,
   readInt32,
   readInt64,
-} from '../protocol/record-batch.js';
+} from '../records/batch.js';
 import { fsyncDir } from './io.js';
 import { type LogConfig, resolveLogConfig } from './log-config.js';
 import { type BatchRun, MAX_RELATIVE_OFFSET, Segment, indexPaths, parseSegmentFileName, segmentFileName } from './segment.js';

@@ -16,8 +16,8 @@ import {
   readInt32,
   readInt64,
   readUint32,
-} from '../protocol/record-batch.js';
-import { crc32c } from '../protocol/crc32c.js';
+} from '../records/batch.js';
+import { crc32c } from '../records/crc32c.js';
 import { preadFully } from './io.js';
 
 export const NO_TIMESTAMP = -1;

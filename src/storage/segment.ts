@@ -14,7 +14,7 @@ import {
   MAX_TIMESTAMP,
   readInt32,
   readInt64,
-} from '../protocol/record-batch.js';
+} from '../records/batch.js';
 import { IndexFile, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES } from './index-file.js';
 import { preadFully, pwriteFully } from './io.js';
 import { IndexState, NO_TIMESTAMP, type SegmentScan, scanSegmentFile, walkBatches } from './segment-scan.js';

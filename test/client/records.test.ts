@@ -4,7 +4,8 @@ import test from 'ava';
 import kafkajs from 'kafkajs';
 import { buildRecordBatch, decodeRecordBatches, type ProducerRecord } from '../../src/client/records.js';
 import { partitionForKey } from '../../src/client/producer.js';
-import { BATCH_OK, validateIncomingBatch, ATTRIBUTES, updateBatchCrc } from '../../src/protocol/record-batch.js';
+import { ATTRIBUTES, updateBatchCrc } from '../../src/records/batch.js';
+import { BATCH_OK, validateIncomingBatch } from '../../src/records/validation.js';
 import type { SpateError } from '../../src/errors.js';
 import { buildRecordBatch as buildTestBatch } from '../helpers/batch-builder.js';
 
@@ -55,19 +56,21 @@ test('LogAppendTime batches report the batch max timestamp', (t) => {
   t.is(r!.timestampType, 'LogAppendTime');
 });
 
-test('a CRC mismatch is a protocol error; snappy and lz4 are unsupported codecs', (t) => {
+test('a CRC mismatch is a protocol error; every codec round-trips; an unknown codec id is unsupported', (t) => {
   const batch = buildRecordBatch([{ value: 'x' }]);
   batch[batch.length - 1] ^= 0xff;
   t.is(t.throws<SpateError>(() => decodeRecordBatches(batch))?.code, 'SPATE_CLIENT_PROTOCOL');
-  for (const [codec, name] of [[2, 'snappy'], [3, 'lz4']] as const) {
-    const compressed = buildRecordBatch([{ value: 'x' }]);
-    compressed.writeInt16BE(codec, ATTRIBUTES);
-    updateBatchCrc(compressed, 0);
-    const error = t.throws<SpateError>(() => decodeRecordBatches(compressed));
-    t.is(error?.code, 'SPATE_CLIENT_UNSUPPORTED');
-    t.regex(error!.message, new RegExp(`compression codec ${name} is not supported`));
-    t.is(t.throws<SpateError>(() => buildRecordBatch([{ value: 'x' }], { compression: name }))?.code, 'SPATE_CLIENT_UNSUPPORTED');
+  for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+    const records = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `value ${i} `.repeat(20) }));
+    const decoded = decodeRecordBatches(buildRecordBatch(records, { compression }));
+    t.deepEqual(decoded.records.map((r) => r.value?.toString()), records.map((r) => r.value), compression);
   }
+  const unknown = buildRecordBatch([{ value: 'x' }]);
+  unknown.writeInt16BE(5, ATTRIBUTES);
+  updateBatchCrc(unknown, 0);
+  const error = t.throws<SpateError>(() => decodeRecordBatches(unknown));
+  t.is(error?.code, 'SPATE_CLIENT_UNSUPPORTED');
+  t.regex(error!.message, /compression codec #5 is not one Kafka defines/);
 });
 
 test('key partitioning matches the Java-compatible default partitioner of KafkaJS', (t) => {

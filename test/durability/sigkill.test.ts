@@ -4,7 +4,7 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { readBatchHeader } from '../../src/protocol/record-batch.js';
+import { readBatchHeader } from '../../src/records/batch.js';
 import { startBrokerProcess, temporaryDir, type BrokerProcess } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 

@@ -13,8 +13,9 @@ import {
   type GroupCoordinatorOptions,
   type OffsetsTopicLog,
 } from '../../src/group/index.js';
-import { readRecordBatches } from '../../src/protocol/record-batch-writer.js';
-import { patchBaseOffset, validateIncomingBatch } from '../../src/protocol/record-batch.js';
+import { readRecordBatches } from '../../src/records/batch-writer.js';
+import { patchBaseOffset } from '../../src/records/batch.js';
+import { validateIncomingBatch } from '../../src/records/validation.js';
 import type { JoinGroupRequest } from '../../src/protocol/generated/join-group.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../../src/protocol/generated/offset-commit.js';
 

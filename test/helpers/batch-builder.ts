@@ -1,7 +1,7 @@
 // Builds uncompressed record batch v2 blobs for tests, exactly as a client would send them.
 // The header overrides exist so tests can produce deliberately invalid batches that still carry a
 // correct CRC (the CRC is computed last, over whatever the header ended up holding).
-import { crc32c } from '../../src/protocol/crc32c.js';
+import { crc32c } from '../../src/records/crc32c.js';
 
 export interface TestRecord {
   key?: Buffer | null;

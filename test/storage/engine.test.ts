@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readBatchHeader } from '../../src/protocol/record-batch.js';
+import { readBatchHeader } from '../../src/records/batch.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../src/storage/log-config.js';
 import { OffsetOutOfRangeError, PartitionLog, planRecovery } from '../../src/storage/partition-log.js';
 import { readRecoveryCheckpoint, writeRecoveryCheckpoint } from '../../src/storage/recovery-checkpoint.js';

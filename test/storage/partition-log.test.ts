@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { computeBatchCrc, readBatchHeader, readUint32 } from '../../src/protocol/record-batch.js';
+import { computeBatchCrc, readBatchHeader, readUint32 } from '../../src/records/batch.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../src/storage/log-config.js';
 import { CLEAN_SHUTDOWN_FILE, OffsetOutOfRangeError, PartitionLog } from '../../src/storage/partition-log.js';
 import { segmentFileName } from '../../src/storage/segment.js';

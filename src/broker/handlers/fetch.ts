@@ -11,7 +11,7 @@ import type {
   FetchResponsePartitionData,
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { BATCH_LENGTH, LOG_OVERHEAD } from '../../protocol/record-batch.js';
+import { BATCH_LENGTH, LOG_OVERHEAD } from '../../records/batch.js';
 import type { FetchReply } from '../../partition/partition-workers.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';

@@ -7,7 +7,7 @@ import type {
   ProduceResponseTopicProduceResponse,
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { ATTR_COMPRESSION_MASK, ATTRIBUTES } from '../../protocol/record-batch.js';
+import { ATTR_COMPRESSION_MASK, ATTRIBUTES } from '../../records/batch.js';
 import { topicPropertyValue } from '../../config/topic-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';

@@ -1,26 +1,7 @@
 import test from 'ava';
-import { crc32c, crc32cSoftware } from '../../src/protocol/crc32c.js';
-import {
-  ATTR_CONTROL,
-  ATTR_TRANSACTIONAL,
-  BATCH_HEADER_BYTES,
-  CORRUPT_MESSAGE,
-  INVALID_RECORD,
-  LOG_OVERHEAD,
-  MAX_TIMESTAMP,
-  RECORDS,
-  UNSUPPORTED_FOR_MESSAGE_FORMAT,
-  batchLastOffset,
-  batchTotalSize,
-  computeBatchCrc,
-  patchBaseOffset,
-  patchLeaderEpoch,
-  readBatchHeader,
-  readUint32,
-  updateBatchCrc,
-  validateIncomingBatch,
-  writeInt64,
-} from '../../src/protocol/record-batch.js';
+import { crc32c, crc32cSoftware } from '../../src/records/crc32c.js';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_BYTES, LOG_OVERHEAD, MAX_TIMESTAMP, RECORDS, batchLastOffset, batchTotalSize, computeBatchCrc, patchBaseOffset, patchLeaderEpoch, readBatchHeader, readUint32, updateBatchCrc, writeInt64 } from '../../src/records/batch.js';
+import { CORRUPT_MESSAGE, INVALID_RECORD, UNSUPPORTED_FOR_MESSAGE_FORMAT, validateIncomingBatch } from '../../src/records/validation.js';
 import { buildRecordBatch, simpleBatch } from '../helpers/batch-builder.js';
 
 function inSab(bytes: Uint8Array, at: number, extra = 0): Uint8Array {

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { gzipSync } from 'node:zlib';
-import { BATCH_HEADER_BYTES, LOG_OVERHEAD, updateBatchCrc, writeInt32 } from '../../src/protocol/record-batch.js';
-import { findRecordInBatch } from '../../src/protocol/record-timestamps.js';
+import { BATCH_HEADER_BYTES, LOG_OVERHEAD, updateBatchCrc, writeInt32 } from '../../src/records/batch.js';
+import { encodeRecordBatch } from '../../src/records/codec.js';
+import { findRecordInBatch } from '../../src/records/timestamps.js';
 import { buildRecordBatch } from '../helpers/batch-builder.js';
 
 const base = 1_700_000_000_000;
@@ -31,7 +32,17 @@ test('under LogAppendTime every record has the batch max timestamp, so the batch
   t.is(findRecordInBatch(batch, 0, (ts) => ts > base + 99), null);
 });
 
-test('snappy and lz4 batches are left to batch granularity (undefined)', (t) => {
-  const batch = buildRecordBatch(records, { attributes: 2 });
+test('a batch with an unknown codec id is left to batch granularity (undefined)', (t) => {
+  const batch = buildRecordBatch(records, { attributes: 6 });
   t.is(findRecordInBatch(batch, 0, () => true), undefined);
+});
+
+test('snappy and lz4 batches are searched record by record', (t) => {
+  for (const compression of ['snappy', 'lz4'] as const) {
+    const batch = encodeRecordBatch(
+      records.map((r) => ({ value: r.value, timestamp: r.timestamp })),
+      { compression },
+    );
+    t.deepEqual(findRecordInBatch(batch, 0, (ts) => ts >= base + 35), { offset: 3, timestamp: base + 40 }, compression);
+  }
 });

@@ -4,8 +4,8 @@
 // the reader below walks what such a writer made (uncompressed only: compressed batches are reported, not
 // decoded).
 import { crc32c } from './crc32c.js';
-import { ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTRIBUTES, BATCH_HEADER_BYTES, BATCH_LENGTH, CURRENT_MAGIC, LOG_OVERHEAD, readBatchHeader, readInt32 } from './record-batch.js';
-import { encodeRecordBatch, forEachRecord, type RecordErrorFactory } from './records.js';
+import { ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTRIBUTES, BATCH_HEADER_BYTES, BATCH_LENGTH, CURRENT_MAGIC, LOG_OVERHEAD, readBatchHeader, readInt32 } from './batch.js';
+import { encodeRecordBatch, forEachRecord, type RecordErrorFactory } from './codec.js';
 
 export interface BatchRecord {
   key: Buffer | null;

@@ -1,11 +1,17 @@
 // The record batch v2 codec: the records inside a batch (zig-zag varints, key, value, headers, timestamp and
-// offset deltas), building a whole batch with a correct CRC-32C and optional gzip/zstd compression of the
-// records section, and walking the records of one batch (decompressing gzip/zstd). Pure: no sockets, no
-// threads. The client, the broker's own `__consumer_offsets` store and ListOffsets all use this one
-// implementation; each supplies the errors it reports. Snappy and LZ4 need native packages that are not
-// runtime dependencies, so they are reported as unsupported and callers decide what that means.
-import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+// offset deltas), building a whole batch with a correct CRC-32C and any of the five codecs, and walking the
+// records of one batch. Pure: no sockets, no threads. The client, the broker's own `__consumer_offsets` store,
+// ListOffsets and Produce validation all use this one implementation; each supplies the errors it reports.
 import { crc32c } from './crc32c.js';
+import {
+  COMPRESSION_CODEC_IDS,
+  compressionName,
+  compressRecords,
+  decompressRecords,
+  DecompressionError,
+  isSupportedCodec,
+  type Compression,
+} from './compression.js';
 import {
   ATTR_COMPRESSION_MASK,
   ATTR_TIMESTAMP_TYPE_LOG_APPEND,
@@ -19,24 +25,9 @@ import {
   type RecordBatchHeader,
   writeInt32,
   writeInt64,
-} from './record-batch.js';
+} from './batch.js';
 
-export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-
-export const COMPRESSION_CODEC_IDS: Readonly<Record<Compression, number>> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
-const CODEC_NAMES: readonly string[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
-
-/** The name of a codec id from the batch attributes (`#n` for an unknown one). */
-export function compressionName(codecId: number): string {
-  return CODEC_NAMES[codecId] ?? `#${codecId}`;
-}
-
-/** Whether this codec can (de)compress the records of a batch with that codec id: none, gzip and zstd. */
-export function isSupportedCodec(codecId: number): boolean {
-  return codecId === 0 || codecId === 1 || codecId === 4;
-}
-
-/** What went wrong: damaged bytes, or a codec this build cannot handle (snappy, lz4, unknown ids). */
+/** What went wrong: damaged bytes (or a records section too large to decompress), or an unknown codec id. */
 export type RecordCodecFailure = 'corrupt' | 'unsupported';
 
 export class RecordCodecError extends Error {
@@ -123,31 +114,14 @@ export class VarintReader {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Compression of the records section.
-
-function compress(compression: Compression, data: Buffer, fail: RecordErrorFactory): Buffer {
-  switch (compression) {
-    case 'none':
-      return data;
-    case 'gzip':
-      return gzipSync(data);
-    case 'zstd':
-      return zstdCompressSync(data);
-    default:
-      throw unsupported(fail, String(compression));
-  }
-}
+// Compression of the records section (./compression.ts), with the caller's errors.
 
 function decompress(codecId: number, data: Uint8Array, fail: RecordErrorFactory): Uint8Array {
-  switch (codecId) {
-    case 0:
-      return data;
-    case 1:
-      return gunzipSync(data);
-    case 4:
-      return zstdDecompressSync(data);
-    default:
-      throw unsupported(fail, compressionName(codecId));
+  try {
+    return decompressRecords(codecId, data);
+  } catch (error) {
+    if (!(error instanceof DecompressionError)) throw error;
+    throw error.failure === 'unsupported' ? unsupported(fail, compressionName(codecId)) : fail('corrupt', error.message);
   }
 }
 
@@ -238,7 +212,7 @@ export function encodeRecordBatch(records: readonly RecordInput[], options: Enco
   } else {
     const body = Buffer.allocUnsafe(recordsSize);
     writeRecords(body, 0, prepared);
-    const compressed = compress(compression, body, fail);
+    const compressed = compressRecords(compression, body);
     batch = Buffer.allocUnsafeSlow(BATCH_HEADER_BYTES + compressed.length);
     compressed.copy(batch, BATCH_HEADER_BYTES);
   }
@@ -304,8 +278,7 @@ export interface RecordIterationOptions {
 
 /**
  * Calls `visit` for every record of the batch at `start`, whose `header` the caller has read (and whose CRC it
- * has checked if it wants to). Decompresses gzip and zstd; snappy, lz4 and unknown codecs fail as
- * 'unsupported' (check `isSupportedCodec` first to avoid that). `visit` returning true stops the walk.
+ * has checked if it wants to). Decompresses every codec; an unknown codec id fails as 'unsupported'. `visit` returning true stops the walk.
  * Returns the number of records visited.
  */
 export function forEachRecord(

@@ -1,16 +1,16 @@
 import test from 'ava';
-import { readBatchHeader, updateBatchCrc, validateIncomingBatch, ATTRIBUTES, BATCH_OK } from '../../src/protocol/record-batch.js';
+import { readBatchHeader, updateBatchCrc, ATTRIBUTES } from '../../src/records/batch.js';
+import { validateIncomingBatch, BATCH_OK } from '../../src/records/validation.js';
 import {
   encodeRecordBatch,
   forEachRecord,
-  isSupportedCodec,
   RecordCodecError,
   varintSize,
   VarintReader,
   writeVarint,
-  type Compression,
   type RecordInput,
-} from '../../src/protocol/records.js';
+} from '../../src/records/codec.js';
+import { isSupportedCodec, type Compression } from '../../src/records/compression.js';
 
 interface Decoded {
   offset: number;
@@ -130,22 +130,25 @@ test('headers can be skipped; a short records section is corrupt unless strictCo
   t.is(forEachRecord(batch, 0, overCounted, () => {}, { strictCount: false }), 2);
 });
 
-test('snappy, lz4 and unknown codecs are unsupported, on both sides; callers choose the error', (t) => {
-  t.false(isSupportedCodec(2));
-  t.false(isSupportedCodec(3));
-  t.true(isSupportedCodec(4));
-  for (const compression of ['snappy', 'lz4', 'brotli'] as Compression[]) {
-    const error = t.throws<RecordCodecError>(() => encodeRecordBatch([{ value: 'x' }], { compression }));
-    t.is(error?.failure, 'unsupported');
+test('every Kafka codec is supported on both sides; an unknown codec id is unsupported and callers choose the error', (t) => {
+  for (let id = 0; id <= 4; id++) t.true(isSupportedCodec(id));
+  t.false(isSupportedCodec(5));
+  for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as Compression[]) {
+    const batch = encodeRecordBatch([{ value: 'x'.repeat(500) }, { key: 'k', value: null }], { compression });
+    t.is(validateIncomingBatch(batch, 0, batch.length), BATCH_OK);
+    const values: Array<string | null> = [];
+    forEachRecord(batch, 0, readBatchHeader(batch, 0), (r) => void values.push(r.value?.toString() ?? null));
+    t.deepEqual(values, ['x'.repeat(500), null], compression);
   }
+  t.is(t.throws<RecordCodecError>(() => encodeRecordBatch([{ value: 'x' }], { compression: 'brotli' as Compression }))?.failure, 'unsupported');
   const batch = encodeRecordBatch([{ value: 'x' }]);
-  batch.writeInt16BE(3, ATTRIBUTES);
+  batch.writeInt16BE(6, ATTRIBUTES);
   updateBatchCrc(batch, 0);
   const custom = t.throws(() =>
     forEachRecord(batch, 0, readBatchHeader(batch, 0), () => {}, { fail: (failure, message, codec) => new TypeError(`${failure}:${codec}:${message}`) }),
   );
   t.true(custom instanceof TypeError);
-  t.regex(custom!.message, /^unsupported:lz4:compression codec lz4 is not supported/);
+  t.regex(custom!.message, /^unsupported:#6:compression codec #6 is not supported/);
 });
 
 test('an empty batch is refused', (t) => {

@@ -1,8 +1,9 @@
 // Record-level timestamp lookups inside one stored batch, for ListOffsets: the batch index finds the batch,
 // this finds the exact record, as Kafka answers. Pure: no I/O, works on any Uint8Array view. The records are
 // walked by the shared codec in ./records.ts.
-import { ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE_LOG_APPEND, readBatchHeader } from './record-batch.js';
-import { forEachRecord, isSupportedCodec, type RecordErrorFactory } from './records.js';
+import { ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE_LOG_APPEND, readBatchHeader } from './batch.js';
+import { forEachRecord, type RecordErrorFactory } from './codec.js';
+import { isSupportedCodec } from './compression.js';
 
 export interface RecordPosition {
   offset: number;
@@ -13,8 +14,8 @@ const rangeError: RecordErrorFactory = (_failure, message) => new RangeError(mes
 
 /**
  * The first record of the batch at `start` whose timestamp satisfies `match`, or null if none does.
- * Returns undefined when the records cannot be read here (snappy or lz4 compression): the caller then falls
- * back to batch granularity.
+ * Returns undefined when the records cannot be read (an unknown codec id): the caller then falls back to
+ * batch granularity.
  */
 export function findRecordInBatch(bytes: Uint8Array, start: number, match: (timestamp: number) => boolean): RecordPosition | null | undefined {
   const header = readBatchHeader(bytes, start);
