@@ -9,6 +9,9 @@ export type SpateErrorCode =
   | 'SPATE_WORKER_STARTUP'
   | 'SPATE_BROKER_CLOSED'
   | 'SPATE_STORAGE'
+  // Start-up: a listener that cannot bind, a data dir that cannot be used.
+  | 'SPATE_LISTEN'
+  | 'SPATE_DATA_DIR'
   // Spate's own Kafka client (src/client/).
   | 'SPATE_CLIENT_CONNECTION'
   | 'SPATE_CLIENT_TIMEOUT'
@@ -29,4 +32,21 @@ export class SpateError extends Error {
 
 export function configError(message: string): SpateError {
   return new SpateError('SPATE_CONFIG_INVALID', message);
+}
+
+// A listener that cannot take its address is a start-up failure an operator fixes by hand: one line that says
+// which address and why, instead of a stack trace.
+const LISTEN_FAILURES: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the address is already in use (another broker or program listens there)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address does not belong to this machine',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+};
+
+/** Turns the error of a failed listen() on host:port into a SpateError naming `what` (e.g. "Kafka listener"). */
+export function listenError(what: string, host: string, port: number, error: unknown): SpateError {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const reason = LISTEN_FAILURES[code] ?? (error instanceof Error ? error.message : String(error));
+  return new SpateError('SPATE_LISTEN', `cannot start the ${what} on ${host}:${port}: ${reason}${code ? ` (${code})` : ''}`, { cause: error });
 }

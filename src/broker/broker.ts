@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { type BrokerConfig, intProperty } from '../config/broker-config.js';
 import { NetworkServer } from '../network/server.js';
 import { PartitionWorkerPool } from '../partition/partition-workers.js';
+import { prepareDataDir } from '../storage/data-dir.js';
 import type { BrokerContext } from './context.js';
 import { createHandlers } from './handlers/index.js';
 import { createFrameProcessor } from './request-dispatcher.js';
@@ -53,6 +54,7 @@ export class Broker {
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     const started = performance.now();
+    prepareDataDir(config.dataDir);
     const registry = TopicRegistry.load(config.dataDir, config.workers, config.properties['cluster.id']);
     const workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
     try {
@@ -109,7 +111,12 @@ export class Broker {
       const { port } = await server.listen({ host: config.host, port: config.port });
       context.advertisedPort = port;
       const broker = new Broker(config, context, server, workers, groups, port, log, metrics);
-      await broker.#startMetricsServer();
+      try {
+        await broker.#startMetricsServer();
+      } catch (error) {
+        await broker.close();
+        throw error;
+      }
       const metricsPort = broker.metricsPort;
       log.info(
         {
@@ -146,8 +153,8 @@ export class Broker {
   }
 
   /**
-   * Starts the metrics endpoint, after the Kafka listener. A port it cannot take is logged, not fatal: metrics
-   * must never keep the data path from starting (several brokers on one host with the default port, say).
+   * Starts the metrics endpoint, after the Kafka listener. A port it cannot take fails the start: a broker
+   * running without the /metrics and /ready it was configured with would be invisible to its monitoring.
    */
   async #startMetricsServer(): Promise<void> {
     const metrics = this.#metrics;
@@ -156,12 +163,8 @@ export class Broker {
       { scrape: () => metrics.scrape(), contentType: metrics.contentType, notReadyReason: () => this.notReadyReason() },
       this.#log.child({ component: 'metrics' }),
     );
-    try {
-      await server.listen(this.config.host, this.config.metricsPort);
-      this.#metricsServer = server;
-    } catch (error) {
-      this.#log.error({ err: error, host: this.config.host, metricsPort: this.config.metricsPort }, 'metrics endpoint could not listen; running without it');
-    }
+    await server.listen(this.config.host, this.config.metricsPort);
+    this.#metricsServer = server;
   }
 
   /** The consumer-group coordinator (admin code, CLI, metrics). */

@@ -1,5 +1,6 @@
 // The metrics HTTP endpoint: /metrics (Prometheus text), /health (the process answers), /ready (the broker
 // listens and every partition worker is alive). Plain node:http; it never touches the Kafka listener.
+import { listenError } from '../errors.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
@@ -34,7 +35,7 @@ export class MetricsServer {
 
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
+      const onError = (error: Error): void => reject(listenError('metrics endpoint', host, port, error));
       this.#server.once('error', onError);
       this.#server.listen({ host, port }, () => {
         this.#server.off('error', onError);

@@ -2,6 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ClientConnection, type ConnectionLimits, type FrameProcessor } from './connection.js';
+import { listenError } from '../errors.js';
 
 /** How long a shutdown waits for in-flight requests before closing their connections anyway. */
 export const DRAIN_TIMEOUT_MS = 10_000;
@@ -39,7 +40,7 @@ export class NetworkServer {
 
   listen(options: ListenOptions): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
+      const onError = (error: Error): void => reject(listenError('Kafka listener', options.host, options.port, error));
       this.#server.once('error', onError);
       this.#server.listen({ host: options.host, port: options.port }, () => {
         this.#server.off('error', onError);
