@@ -1,6 +1,6 @@
-// The API key -> handler table. One place shows every API the broker answers.
-import { ApiKey } from '../../protocol/generated/index.js';
-import type * as M from '../../protocol/generated/index.js';
+// The API -> handler table. One place shows every API the broker answers; each handler is typed by the
+// generated ApiMessages map, so it receives its API's decoded request and must return its response type.
+import { ApiKey, type ApiMessages, type ApiName } from '../../protocol/generated/index.js';
 import type { BrokerContext } from '../context.js';
 import type { ApiHandler, RequestInfo } from '../request-dispatcher.js';
 import { AdvertisedApis } from '../supported-apis.js';
@@ -16,46 +16,56 @@ import { handleProduce } from './produce.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './topics.js';
 import type { GroupCoordinator } from '../../group/index.js';
 
-/** Binds a typed handler to the untyped dispatch table; the generated decoder for `apiKey` produces `Req`. */
-function bind<Req>(fn: (request: Req, info: RequestInfo) => unknown): ApiHandler {
-  return fn as ApiHandler;
+/** A handler of API `N`: null means no response at all (acks=0 produce). */
+export type TypedHandler<N extends ApiName> = (
+  request: ApiMessages[N]['request'],
+  info: RequestInfo,
+) => ApiMessages[N]['response'] | null | Promise<ApiMessages[N]['response'] | null>;
+
+/** Collects typed handlers into the dispatcher's table, keyed by API key. */
+class HandlerTable {
+  readonly map = new Map<number, ApiHandler>();
+
+  on<N extends ApiName>(name: N, handler: TypedHandler<N>): this {
+    // The dispatcher decodes with the codec of the same API key, so the request really is ApiMessages[N]['request'].
+    this.map.set(ApiKey[name], handler as ApiHandler);
+    return this;
+  }
 }
 
 /** Group APIs go straight to the coordinator, which owns their whole state machine. */
-function groupHandlers(ctx: BrokerContext, groups: GroupCoordinator): Array<[number, ApiHandler]> {
+function addGroupHandlers(table: HandlerTable, ctx: BrokerContext, groups: GroupCoordinator): void {
   const clientHost = (i: RequestInfo): string => i.connection.peer.replace(/:\d+$/, '');
-  return [
-    [ApiKey.FindCoordinator, bind<M.FindCoordinatorRequest>((r, i) => groups.findCoordinator(r, i.apiVersion, { host: ctx.advertisedHost, port: ctx.advertisedPort }))],
-    [ApiKey.JoinGroup, bind<M.JoinGroupRequest>((r, i) => groups.joinGroup(r, i.apiVersion, i.clientId ?? '', clientHost(i)))],
-    [ApiKey.SyncGroup, bind<M.SyncGroupRequest>((r, i) => groups.syncGroup(r, i.apiVersion))],
-    [ApiKey.Heartbeat, bind<M.HeartbeatRequest>((r, i) => groups.heartbeat(r, i.apiVersion))],
-    [ApiKey.LeaveGroup, bind<M.LeaveGroupRequest>((r, i) => groups.leaveGroup(r, i.apiVersion))],
-    [ApiKey.OffsetCommit, bind<M.OffsetCommitRequest>((r, i) => groups.offsetCommit(r, i.apiVersion))],
-    [ApiKey.OffsetFetch, bind<M.OffsetFetchRequest>((r, i) => groups.offsetFetch(r, i.apiVersion))],
-    [ApiKey.ListGroups, bind<M.ListGroupsRequest>((r, i) => groups.listGroups(r, i.apiVersion))],
-    [ApiKey.DescribeGroups, bind<M.DescribeGroupsRequest>((r, i) => groups.describeGroups(r, i.apiVersion))],
-    [ApiKey.DeleteGroups, bind<M.DeleteGroupsRequest>((r, i) => groups.deleteGroups(r, i.apiVersion))],
-    [ApiKey.OffsetDelete, bind<M.OffsetDeleteRequest>((r, i) => groups.offsetDelete(r, i.apiVersion))],
-  ];
+  table
+    .on('FindCoordinator', (r, i) => groups.findCoordinator(r, i.apiVersion, { host: ctx.advertisedHost, port: ctx.advertisedPort }))
+    .on('JoinGroup', (r, i) => groups.joinGroup(r, i.apiVersion, i.clientId ?? '', clientHost(i)))
+    .on('SyncGroup', (r, i) => groups.syncGroup(r, i.apiVersion))
+    .on('Heartbeat', (r, i) => groups.heartbeat(r, i.apiVersion))
+    .on('LeaveGroup', (r, i) => groups.leaveGroup(r, i.apiVersion))
+    .on('OffsetCommit', (r, i) => groups.offsetCommit(r, i.apiVersion))
+    .on('OffsetFetch', (r, i) => groups.offsetFetch(r, i.apiVersion))
+    .on('ListGroups', (r, i) => groups.listGroups(r, i.apiVersion))
+    .on('DescribeGroups', (r, i) => groups.describeGroups(r, i.apiVersion))
+    .on('DeleteGroups', (r, i) => groups.deleteGroups(r, i.apiVersion))
+    .on('OffsetDelete', (r, i) => groups.offsetDelete(r, i.apiVersion));
 }
 
 export function createHandlers(ctx: BrokerContext, groups: GroupCoordinator): { handlers: Map<number, ApiHandler>; advertised: AdvertisedApis } {
-  const handlers = new Map<number, ApiHandler>([
-    [ApiKey.Produce, bind<M.ProduceRequest>((r, i) => handleProduce(ctx, r, i))],
-    [ApiKey.Fetch, bind<M.FetchRequest>((r, i) => handleFetch(ctx, r, i))],
-    [ApiKey.ListOffsets, bind<M.ListOffsetsRequest>((r, i) => handleListOffsets(ctx, r, i))],
-    [ApiKey.Metadata, bind<M.MetadataRequest>((r, i) => handleMetadata(ctx, r, i))],
-    [ApiKey.CreateTopics, bind<M.CreateTopicsRequest>((r) => handleCreateTopics(ctx, r))],
-    [ApiKey.DeleteTopics, bind<M.DeleteTopicsRequest>((r, i) => handleDeleteTopics(ctx, r, i))],
-    [ApiKey.CreatePartitions, bind<M.CreatePartitionsRequest>((r) => handleCreatePartitions(ctx, r))],
-    [ApiKey.DescribeConfigs, bind<M.DescribeConfigsRequest>((r) => handleDescribeConfigs(ctx, r))],
-    [ApiKey.AlterConfigs, bind<M.AlterConfigsRequest>((r) => handleAlterConfigs(ctx, r))],
-    [ApiKey.IncrementalAlterConfigs, bind<M.IncrementalAlterConfigsRequest>((r) => handleIncrementalAlterConfigs(ctx, r))],
-    [ApiKey.DescribeCluster, bind<M.DescribeClusterRequest>((r) => handleDescribeCluster(ctx, r))],
-    [ApiKey.DeleteRecords, bind<M.DeleteRecordsRequest>((r) => handleDeleteRecords(ctx, r))],
-    ...groupHandlers(ctx, groups),
-  ]);
-  const advertised = new AdvertisedApis([...handlers.keys(), ApiKey.ApiVersions]);
-  handlers.set(ApiKey.ApiVersions, bind<M.ApiVersionsRequest>((r) => handleApiVersions(advertised, r)));
-  return { handlers, advertised };
+  const table = new HandlerTable()
+    .on('Produce', (r, i) => handleProduce(ctx, r, i))
+    .on('Fetch', (r, i) => handleFetch(ctx, r, i))
+    .on('ListOffsets', (r, i) => handleListOffsets(ctx, r, i))
+    .on('Metadata', (r, i) => handleMetadata(ctx, r, i))
+    .on('CreateTopics', (r) => handleCreateTopics(ctx, r))
+    .on('DeleteTopics', (r, i) => handleDeleteTopics(ctx, r, i))
+    .on('CreatePartitions', (r) => handleCreatePartitions(ctx, r))
+    .on('DescribeConfigs', (r) => handleDescribeConfigs(ctx, r))
+    .on('AlterConfigs', (r) => handleAlterConfigs(ctx, r))
+    .on('IncrementalAlterConfigs', (r) => handleIncrementalAlterConfigs(ctx, r))
+    .on('DescribeCluster', (r) => handleDescribeCluster(ctx, r))
+    .on('DeleteRecords', (r) => handleDeleteRecords(ctx, r));
+  addGroupHandlers(table, ctx, groups);
+  const advertised = new AdvertisedApis([...table.map.keys(), ApiKey.ApiVersions]);
+  table.on('ApiVersions', (r) => handleApiVersions(advertised, r));
+  return { handlers: table.map, advertised };
 }
