@@ -50,3 +50,8 @@ export function listenError(what: string, host: string, port: number, error: unk
   const reason = LISTEN_FAILURES[code] ?? (error instanceof Error ? error.message : String(error));
   return new SpateError('SPATE_LISTEN', `cannot start the ${what} on ${host}:${port}: ${reason}${code ? ` (${code})` : ''}`, { cause: error });
 }
+
+/** A caught value as an Error (a non-Error thrown by a library becomes one carrying its text). */
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

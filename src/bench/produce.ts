@@ -9,6 +9,7 @@ import { LatencyHistogram } from './histogram.js';
 import { closeLanes, ensureTopic, myPartitions, openCluster, openLanes, type Lane } from './setup.js';
 import type { BenchOptions, Progress, RawResult } from './types.js';
 import { sleep, wallMs, Window, withTimeout } from './window.js';
+import { asError } from '../errors.js';
 
 /** Per-record overhead in a batch, roughly (length, attributes, deltas, key and value lengths, header count). */
 const RECORD_OVERHEAD = 8;
@@ -152,7 +153,7 @@ export async function runProduce(options: BenchOptions, progress: Progress, onSt
     if (options.rate !== undefined) await produceAtRate(options, sender, targets, info, deadline);
     else await produceFlatOut(options, sender, targets, info, partitions, deadline);
     await withTimeout(Promise.all(targets.map((t) => t.window.drained())), Math.max(0, deadline - performance.now()) + 1000);
-    if (sender.failure !== null) throw sender.failure;
+    if (sender.failure !== null) throw asError(sender.failure);
     if (targets.some((t) => t.window.used > 0)) throw new Error(`produce did not finish within ${options.timeoutMs} ms`);
     const seconds = (performance.now() - started) / 1000;
     return { messages: progress.messages, bytes: progress.bytes, seconds, requests: sender.requests, histogram: sender.histogram.encode() };

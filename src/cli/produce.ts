@@ -5,6 +5,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { Producer, type Acks, type Compression, type ProduceMessage, type RecordHeader } from '../client/index.js';
 import { invalidArgument } from '../client/errors.js';
 import { clientOptions, integerOption, keyValueOption, out, withCluster, type BootstrapOptions } from './client-common.js';
+import { asError } from '../errors.js';
 
 interface ProduceOptions extends BootstrapOptions {
   file?: string;
@@ -99,7 +100,7 @@ export function registerProduceCommand(program: Command): void {
         else timer ??= setTimeout(() => void flush(), options.lingerMs);
       }
       await flush();
-      if (failure !== null) throw failure;
+      if (failure !== null) throw asError(failure);
       out(`Produced ${sent} message${sent === 1 ? '' : 's'} to ${topic}.`);
     });
   });

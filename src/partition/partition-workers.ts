@@ -3,7 +3,7 @@
 // Back-pressure: when a request ring is full, frames wait in a per-worker backlog (holding a reference to the
 // socket bytes, not a copy) until the worker frees space; connections stop reading long before that backlog
 // can grow without bound (see network/connection.ts).
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import * as Comlink from 'comlink';
 import type { Logger } from 'pino';
@@ -79,7 +79,7 @@ class WorkerLink {
   publishScheduled = false;
   drainingBacklog = false;
   dead: Error | null = null;
-  readonly #port: import('node:worker_threads').MessagePort;
+  readonly #port: MessagePort;
 
   constructor(index: number, ringBytes: number) {
     this.index = index;

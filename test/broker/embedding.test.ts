@@ -1,13 +1,14 @@
 // Embedding: `import { startBroker } from 'spate'` (the package entry, dist/src/index.js) with no options
 // gives a working broker on a free port in a temporary data directory that close() removes again.
 import test from 'ava';
+import type * as EntryModule from '../../src/index.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient, assertRoundTrip } from '../helpers/raw-client.js';
 
-type Entry = typeof import('../../src/index.js');
+type Entry = typeof EntryModule;
 
 /** The package entry, resolved by name exactly as an application would (package.json "exports"). */
 async function packageEntry(): Promise<Entry> {

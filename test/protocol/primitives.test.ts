@@ -1,11 +1,11 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { ProtocolDecodeError, Reader, ZERO_UUID } from '../../src/protocol/reader.js';
 import { ProtocolEncodeError, Writer } from '../../src/protocol/writer.js';
 import { decodeMetadataRequest, decodeProduceRequest, encodeMetadataRequest } from '../../src/protocol/generated/index.js';
 
 const bytes = (...b: number[]): Buffer => Buffer.from(b);
 
-function decodeError(t: import('ava').ExecutionContext, fn: () => unknown, pattern: RegExp): void {
+function decodeError(t: ExecutionContext, fn: () => unknown, pattern: RegExp): void {
   const err = t.throws(fn);
   t.true(err instanceof ProtocolDecodeError, String(err));
   t.regex(err?.message ?? '', pattern);

@@ -4,7 +4,7 @@ import { validateIncomingBatch, BATCH_OK } from '../../src/records/validation.js
 import {
   encodeRecordBatch,
   forEachRecord,
-  RecordCodecError,
+  type RecordCodecError,
   varintSize,
   VarintReader,
   writeVarint,

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import * as snappy from 'snappy';
-import { compressRecords, decompressRecords, DecompressionError, type Compression } from '../../src/records/compression.js';
+import { compressRecords, decompressRecords, type DecompressionError, type Compression } from '../../src/records/compression.js';
 
 const text = Buffer.from('spate '.repeat(10_000));
 
