@@ -251,7 +251,7 @@ export function resolveStartConfig(flags: StartFlags, env: NodeJS.ProcessEnv = {
 export function formatStartConfig(config: StartConfig): string {
   const rows = config.entries.map((e) => [e.name, e.value === '' ? '""' : e.value, describeSource(e.source)] as const);
   const header = ['NAME', 'VALUE', 'SOURCE'] as const;
-  const widths = [0, 1].map((i) => Math.max(header[i]!.length, ...rows.map((r) => r[i].length)));
+  const widths = ([0, 1] as const).map((i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));
   const line = (r: readonly [string, string, string]): string => `${r[0].padEnd(widths[0]!)}  ${r[1].padEnd(widths[1]!)}  ${r[2]}`;
   return [
     '# Effective configuration of spate start. Precedence, lowest first:',

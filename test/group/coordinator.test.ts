@@ -138,7 +138,7 @@ test('three members form one generation; the leader gets everyone\'s metadata; s
   );
   t.true(joins.every((j) => j.errorCode === 0 && j.generationId === 1));
   const leader = joins[0]!.leader;
-  t.is(leader, ids[0], 'the first member to join leads');
+  t.is(leader, ids[0]!, 'the first member to join leads');
   t.true(joins.every((j) => j.leader === leader));
   const leaderJoin = joins.find((j) => j.memberId === leader)!;
   t.deepEqual(
@@ -188,7 +188,7 @@ test('a member leaves: the others see REBALANCE_IN_PROGRESS on heartbeat, rejoin
 
   const rejoined = await Promise.all([ids[0]!, ids[2]!].map((id) => c.joinGroup(joinReq({ memberId: id }), 5, 'x', '/h')));
   t.true(rejoined.every((j) => j.errorCode === 0 && j.generationId === 2));
-  t.is(rejoined[0]!.leader, ids[0]);
+  t.is(rejoined[0]!.leader, ids[0]!);
   t.is(rejoined[0]!.members.length, 2);
   t.is(await hb(c, ids[0]!, 1), E.ILLEGAL_GENERATION, 'old generation');
   t.is(await hb(c, ids[0]!, 2), E.NONE);
