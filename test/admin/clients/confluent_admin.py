@@ -11,7 +11,7 @@ import json
 import sys
 
 from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
+from confluent_kafka.admin import AdminClient, ConfigResource
 
 TIMEOUT_S = 20
 
@@ -21,8 +21,9 @@ def admin(args):
 
 
 def describe_broker(args):
-    resource = ConfigResource(ResourceType.BROKER, args.broker)
-    entries = admin(args).describe_configs([resource], request_timeout=TIMEOUT_S)[resource].result(timeout=TIMEOUT_S)
+    resource = ConfigResource(ConfigResource.Type.BROKER, args.broker)
+    client = admin(args)  # kept alive until the future resolves: a collected client cancels it
+    entries = client.describe_configs([resource], request_timeout=TIMEOUT_S)[resource].result(timeout=TIMEOUT_S)
     wanted = set(args.name or [])
     out = {}
     for name, entry in entries.items():
@@ -34,9 +35,10 @@ def describe_broker(args):
 
 def alter_broker(args):
     values = dict(item.split('=', 1) for item in args.set)
-    resource = ConfigResource(ResourceType.BROKER, args.broker, set_config=values)
+    resource = ConfigResource(ConfigResource.Type.BROKER, args.broker, set_config=values)
+    client = admin(args)
     try:
-        admin(args).alter_configs([resource], request_timeout=TIMEOUT_S)[resource].result(timeout=TIMEOUT_S)
+        client.alter_configs([resource], request_timeout=TIMEOUT_S)[resource].result(timeout=TIMEOUT_S)
         print(json.dumps({'error': None}))
     except Exception as e:  # the KafkaException carries the broker's error
         error = e.args[0] if e.args else None
