@@ -4,12 +4,12 @@
 // synonyms as Kafka builds them; the values Kafka refuses are INVALID_CONFIG.
 import test, { type ExecutionContext } from 'ava';
 import kafkajs from 'kafkajs';
-import { Admin, type ConfigDescription } from '@platformatic/kafka';
+import { Admin, IncrementalAlterConfigOperationTypes, type ConfigDescription } from '@platformatic/kafka';
 import { startTestBroker } from '../helpers/broker.js';
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
-const RESOURCE_TOPIC = 2;
+const RESOURCE_TOPIC = 2 as const;
 const Source = { TOPIC: 1, STATIC_BROKER: 4, DEFAULT: 5 } as const;
 const LONG_MAX = '9223372036854775807';
 
@@ -198,4 +198,23 @@ test('values Kafka refuses are INVALID_CONFIG (40) and create nothing', async (t
   t.true(await admin.createTopics({ topics: [{ topic: 'longest', numPartitions: 1, configEntries: [{ name: 'retention.ms', value: LONG_MAX }] }] }));
   const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'longest', configNames: ['retention.ms'] }] });
   t.is(resources[0]!.configEntries[0]!.configValue, LONG_MAX);
+});
+
+test("IncrementalAlterConfigs (@platformatic/kafka): Kafka's request checks, a key or resource named twice is INVALID_REQUEST (42)", async (t) => {
+  const broker = await startTestBroker();
+  t.teardown(() => broker.close());
+  const admin = platformaticAdmin(t, broker.bootstrap);
+  await admin.createTopics({ topics: ['checked'], partitions: 1, replicas: 1 });
+  const SET = IncrementalAlterConfigOperationTypes.SET;
+  const resource = (configs: Array<{ name: string; value: string }>) => ({ resourceType: RESOURCE_TOPIC, resourceName: 'checked', configs: configs.map((c) => ({ ...c, configOperation: SET })) });
+  const apiCodes = (error: unknown): number[] => {
+    const e = error as { apiCode?: number; errors?: unknown[] } | undefined;
+    return e?.apiCode !== undefined ? [e.apiCode] : (e?.errors ?? []).flatMap(apiCodes);
+  };
+  const codes = (resources: ReturnType<typeof resource>[]) => admin.incrementalAlterConfigs({ resources }).then(() => [], apiCodes);
+
+  t.deepEqual(await codes([resource([{ name: 'retention.ms', value: '1000' }, { name: 'retention.ms', value: '2000' }])]), [42], 'a key twice');
+  t.deepEqual(await codes([resource([{ name: 'retention.ms', value: '1000' }]), resource([{ name: 'segment.ms', value: '1000' }])]), [42, 42], 'a resource twice');
+  const [described] = await admin.describeConfigs({ resources: [{ resourceType: RESOURCE_TOPIC, resourceName: 'checked', configurationKeys: ['retention.ms', 'segment.ms'] }] });
+  t.true(described!.configs.every((c) => c.configSource === Source.DEFAULT), 'nothing changed');
 });

@@ -19,6 +19,7 @@ import type { AdminResult } from '../topic-admin.js';
 import { ResourceType, brokerResourceLevel } from './describe-configs.js';
 
 const OpType = { Set: 0, Delete: 1, Append: 2, Subtract: 3 } as const;
+const KNOWN_OPERATIONS = new Set<number>(Object.values(OpType));
 
 interface ConfigChange {
   name: string;
@@ -58,14 +59,15 @@ export async function handleIncrementalAlterConfigs(ctx: BrokerContext, request:
 }
 
 async function alterEach(ctx: BrokerContext, resources: Resource[], incremental: boolean, validateOnly: boolean): Promise<ResourceResult[]> {
+  const resourceKey = (r: Resource): string => `${r.resourceType}/${r.resourceName}`;
   const seen = new Map<string, number>();
-  for (const r of resources) seen.set(`${r.resourceType}/${r.resourceName}`, (seen.get(`${r.resourceType}/${r.resourceName}`) ?? 0) + 1);
+  for (const r of resources) seen.set(resourceKey(r), (seen.get(resourceKey(r)) ?? 0) + 1);
   const results: ResourceResult[] = [];
   let brokerChanged = false;
   for (const resource of resources) {
     const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
     try {
-      if (seen.get(`${resource.resourceType}/${resource.resourceName}`)! > 1) throw new ResourceProblem(ErrorCode.INVALID_REQUEST, 'each resource may appear only once');
+      if (seen.get(resourceKey(resource))! > 1) throw new ResourceProblem(ErrorCode.INVALID_REQUEST, 'each resource may appear only once');
       precheck(resource, incremental);
       if (resource.resourceType === ResourceType.Topic) {
         const edit = incremental ? (current: Record<string, string>) => applyOperations(current, resource.configs, topicListDefault) : () => asMap(resource.configs);
@@ -95,7 +97,7 @@ function precheck(resource: Resource, incremental: boolean): void {
   if (new Set(names).size !== names.length) throw new ResourceProblem(ErrorCode.INVALID_REQUEST, 'a config key appears more than once');
   const nulls = resource.configs.filter((c) => c.value === null && (!incremental || c.configOperation !== OpType.Delete)).map((c) => c.name);
   if (nulls.length > 0) throw new ResourceProblem(ErrorCode.INVALID_REQUEST, `null value not allowed for ${nulls.join(', ')}`);
-  const unknownOp = resource.configs.find((c) => incremental && !Object.values(OpType).includes(c.configOperation as 0));
+  const unknownOp = resource.configs.find((c) => incremental && !KNOWN_OPERATIONS.has(c.configOperation ?? -1));
   if (unknownOp) throw new ResourceProblem(ErrorCode.INVALID_REQUEST, `unknown config operation ${unknownOp.configOperation} for "${unknownOp.name}"`);
 }
 
