@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { type BrokerConfig, intProperty } from '../config/broker-config.js';
+import { DynamicBrokerConfig } from '../config/dynamic-broker-config.js';
 import { NetworkServer } from '../network/server.js';
 import { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { prepareDataDir } from '../storage/data-dir.js';
@@ -56,6 +57,8 @@ export class Broker {
     const started = performance.now();
     prepareDataDir(config.dataDir);
     const registry = TopicRegistry.load(config.dataDir, config.workers, config.properties['cluster.id']);
+    // Before any partition opens, so partitions start with the dynamic values in effect.
+    const dynamicConfig = DynamicBrokerConfig.load(config, (message) => log.warn(message));
     const workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
     try {
       const admin = new TopicAdmin(registry, workers, config, log.child({ component: 'admin' }));
@@ -64,6 +67,7 @@ export class Broker {
       // The advertised address is patched in once the listener knows its port (port 0 = ephemeral).
       const context = {
         config,
+        dynamicConfig,
         log,
         registry,
         workers,

@@ -1,6 +1,7 @@
 // What request handlers may use. Handlers get this instead of the Broker so their dependencies stay visible.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { DynamicBrokerConfig } from '../config/dynamic-broker-config.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import type { TopicAdmin } from './topic-admin.js';
@@ -8,6 +9,8 @@ import type { TopicRegistry } from './topic-registry.js';
 
 export interface BrokerContext {
   readonly config: BrokerConfig;
+  /** Broker properties changed at run time (AlterConfigs on a BROKER resource), persisted in the data dir. */
+  readonly dynamicConfig: DynamicBrokerConfig;
   readonly log: Logger;
   readonly registry: TopicRegistry;
   readonly workers: PartitionWorkerPool;

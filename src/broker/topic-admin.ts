@@ -3,7 +3,7 @@
 // same topic cannot both create it.
 import type { Logger } from 'pino';
 import { type BrokerConfig, intProperty } from '../config/broker-config.js';
-import { type TopicPropertyName, topicPropertyValue, validateTopicProperty } from '../config/topic-config.js';
+import { type TopicPropertyName, topicPropertyValue, validateTopicOverrides } from '../config/topic-config.js';
 import { SpateError } from '../errors.js';
 import { type CheckpointEntry, readRecoveryCheckpoint, writeRecoveryCheckpoint } from '../storage/recovery-checkpoint.js';
 import { type PrescanInput, prescanPartitions } from '../storage/recovery-pool.js';
@@ -84,14 +84,12 @@ export class TopicAdmin {
     if (replicationFactor > 1) {
       return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${replicationFactor} is larger than the number of available brokers (1)`);
     }
-    const configs: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.configs)) {
-      if (value === null) continue;
-      try {
-        configs[name] = validateTopicProperty(name, value);
-      } catch (error) {
-        return fail(ErrorCode.INVALID_CONFIG, (error as Error).message);
-      }
+    let configs: Record<string, string>;
+    try {
+      const given = Object.entries(request.configs).filter((entry): entry is [string, string] => entry[1] !== null);
+      configs = validateTopicOverrides(Object.fromEntries(given), this.#config);
+    } catch (error) {
+      return fail(ErrorCode.INVALID_CONFIG, (error as Error).message);
     }
     return { ...ok, partitions, replicationFactor, configs };
   }
@@ -160,8 +158,7 @@ export class TopicAdmin {
       if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
       let next: Record<string, string>;
       try {
-        next = change({ ...topic.configs });
-        for (const [k, v] of Object.entries(next)) next[k] = validateTopicProperty(k, v);
+        next = validateTopicOverrides(change({ ...topic.configs }), this.#config);
       } catch (error) {
         return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: (error as Error).message };
       }
@@ -173,6 +170,20 @@ export class TopicAdmin {
         topic.partitions.map((p) => this.#workers.control(p.worker, (c) => c.updateConfig(p.id, this.#limits(topic)))),
       );
       return ok;
+    });
+  }
+
+  /** Sends every partition its limits again, after a broker-wide default they may fall back on changed. */
+  refreshPartitionLimits(): Promise<void> {
+    return this.#serial(async () => {
+      const updates: Array<Promise<void>> = [];
+      for (const topic of this.#registry.topics) {
+        const limits = this.#limits(topic);
+        for (const p of topic.partitions) {
+          if (this.#workers.isAlive(p.worker)) updates.push(this.#workers.control(p.worker, (c) => c.updateConfig(p.id, limits)));
+        }
+      }
+      await Promise.all(updates);
     });
   }
 

@@ -62,6 +62,14 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
   let nextRetentionCheck = Date.now();
   let nextFlushCheck = 0;
 
+  // The worker starts before it owns a partition, so its first check schedules the next one "never"; a
+  // shorter interval must also bring the next check forward, or retention would never run.
+  const shortenRetentionCheck = (intervalMs: number): void => {
+    if (intervalMs >= retentionCheckMs) return;
+    retentionCheckMs = intervalMs;
+    nextRetentionCheck = Math.min(nextRetentionCheck, Date.now() + intervalMs);
+  };
+
   const control: PartitionWorkerControl = {
     open(specs) {
       return specs.map((spec) => {
@@ -71,7 +79,7 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         const report = actor.recoveryReport;
         const recovered =
           report && report.truncatedBytes > 0 ? `truncated ${report.truncatedBytes} bytes in ${report.segment ?? '?'}` : null;
-        if (spec.retentionCheckMs < retentionCheckMs) retentionCheckMs = spec.retentionCheckMs;
+        shortenRetentionCheck(spec.retentionCheckMs);
         return {
           partitionId: spec.partitionId,
           logStartOffset: actor.logStartOffset,
@@ -93,7 +101,7 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
     },
     updateConfig(partitionId, limits) {
       actors.get(partitionId)?.updateConfig(limits);
-      if (limits.retentionCheckMs < retentionCheckMs) retentionCheckMs = limits.retentionCheckMs;
+      shortenRetentionCheck(limits.retentionCheckMs);
     },
     recoveryPoints() {
       return [...actors.values()].map((a) => ({ partitionId: a.spec.partitionId, recoveryPoint: a.recoveryPoint }));

@@ -2,7 +2,8 @@ import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProperties, resolveBrokerConfig } from '../../src/config/broker-config.js';
-import { effectiveTopicConfig, validateTopicProperty } from '../../src/config/topic-config.js';
+import { validateTopicProperty } from '../../src/config/topic-config.js';
+import { describeTopicConfigs } from '../../src/config/config-description.js';
 import { temporaryDir } from '../helpers/broker.js';
 
 test('properties files: comments, both separators, continuation lines', (t) => {
@@ -39,10 +40,11 @@ test('unknown keys and bad values are errors that name the key', (t) => {
 
 test('topic configs fall back to broker defaults and say where each value came from', (t) => {
   const config = resolveBrokerConfig({ properties: { 'log.segment.bytes': 1048576 } });
-  const effective = new Map(effectiveTopicConfig({ 'retention.ms': '1000' }, config).map((c) => [c.name, c]));
-  t.deepEqual(effective.get('retention.ms'), { name: 'retention.ms', value: '1000', source: 'topic' });
-  t.deepEqual(effective.get('segment.bytes'), { name: 'segment.bytes', value: '1048576', source: 'static-broker' });
-  t.is(effective.get('cleanup.policy')?.source, 'default');
+  const described = describeTopicConfigs({ 'retention.ms': '1000' }, { perBroker: {}, clusterDefault: {}, config });
+  const effective = new Map(described.map((c) => [c.name, c]));
+  t.like(effective.get('retention.ms'), { name: 'retention.ms', value: '1000', source: 1 });
+  t.like(effective.get('segment.bytes'), { name: 'segment.bytes', value: '1048576', source: 4 });
+  t.is(effective.get('cleanup.policy')?.source, 5);
   t.throws(() => validateTopicProperty('cleanup.policy', 'sometimes'), { message: /cleanup\.policy/ });
   t.throws(() => validateTopicProperty('segment.bytes', '-5'), { message: /segment\.bytes/ });
 });

@@ -383,7 +383,8 @@ export async function assertRoundTrip(client: RawClient, topic: string, partitio
   }
   const end = await client.offset(topic, partition);
   const value = Buffer.from(`round-trip-${process.hrtime.bigint()}`);
-  const produced = await client.produce(topic, { partition, records: buildRecordBatch([{ value }]) });
+  // Keyed, so the round trip works on compacted topics too (they refuse keyless records).
+  const produced = await client.produce(topic, { partition, records: buildRecordBatch([{ key: Buffer.from('round-trip'), value }]) });
   const result = produced.responses[0]!.partitionResponses[0]!;
   if (result.errorCode !== 0 || result.baseOffset !== end) {
     throw new Error(`produce to ${topic}-${partition} failed: error ${result.errorCode}, base offset ${result.baseOffset}, expected ${end}`);

@@ -2,6 +2,7 @@
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { BrokerContext } from '../context.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
 
 export function handleDescribeCluster(ctx: BrokerContext, request: DescribeClusterRequest): DescribeClusterResponse {
   const brokerEndpoints = request.endpointType === 1;
@@ -13,6 +14,6 @@ export function handleDescribeCluster(ctx: BrokerContext, request: DescribeClust
     clusterId: ctx.registry.clusterId,
     controllerId: ctx.nodeId,
     brokers: brokerEndpoints ? [{ brokerId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort, rack: null }] : [],
-    clusterAuthorizedOperations: -2147483648,
+    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

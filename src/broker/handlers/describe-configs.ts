@@ -1,94 +1,81 @@
-// DescribeConfigs for topics (effective values with their source and synonyms) and for this broker.
+// DescribeConfigs for topics (every topic config with its value, source and synonyms) and for this broker
+// (its node id: every property; "": the cluster-wide dynamic defaults), as Kafka's ConfigHelper answers.
 import type {
   DescribeConfigsRequest,
   DescribeConfigsResponse,
   DescribeConfigsResponseDescribeConfigsResourceResult,
+  DescribeConfigsResponseDescribeConfigsResult,
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { BROKER_PROPERTIES, type BrokerPropertyName } from '../../config/broker-config.js';
-import { type ConfigSource, TOPIC_PROPERTIES, effectiveTopicConfig } from '../../config/topic-config.js';
+import {
+  type BrokerConfigLayers,
+  type DescribedConfig,
+  ConfigSource,
+  describeBrokerConfigs,
+  describeClusterDefaultConfigs,
+  describeTopicConfigs,
+} from '../../config/config-description.js';
 import type { BrokerContext } from '../context.js';
+import { topicNameProblem } from '../topic-registry.js';
 
 export const ResourceType = { Topic: 2, Broker: 4 } as const;
 
-/** Kafka's ConfigSource numbers. */
-export function configSourceCode(source: ConfigSource): number {
-  switch (source) {
-    case 'topic':
-      return 1;
-    case 'static-broker':
-      return 4;
-    case 'default':
-      return 5;
-  }
+export function brokerConfigLayers(ctx: BrokerContext): BrokerConfigLayers {
+  return { perBroker: ctx.dynamicConfig.values('per-broker'), clusterDefault: ctx.dynamicConfig.values('cluster-default'), config: ctx.config };
 }
 
-/** Kafka's ConfigType numbers, from our property kinds. */
-function configTypeCode(kind: 'int' | 'long' | 'bool' | 'string', name: string): number {
-  if (name === 'cleanup.policy' || name === 'log.cleanup.policy') return 7;
-  return { bool: 1, string: 2, int: 3, long: 5 }[kind];
+/**
+ * Which broker level a BROKER resource names: "" is the cluster-wide default, this broker's node id is this
+ * broker; anything else is Kafka's INVALID_REQUEST, with its reason.
+ */
+export function brokerResourceLevel(ctx: BrokerContext, resourceName: string): 'per-broker' | 'cluster-default' | { problem: string } {
+  if (resourceName === '') return 'cluster-default';
+  if (!/^-?\d+$/.test(resourceName)) return { problem: `broker id must be an integer, got "${resourceName}"` };
+  if (Number(resourceName) !== ctx.nodeId) return { problem: `this is broker ${ctx.nodeId} (or "" for the cluster default), not ${resourceName}` };
+  return 'per-broker';
 }
 
 export function handleDescribeConfigs(ctx: BrokerContext, request: DescribeConfigsRequest): DescribeConfigsResponse {
-  const results = request.resources.map((resource) => {
+  const results = request.resources.map((resource): DescribeConfigsResponseDescribeConfigsResult => {
     const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
-    const wanted = resource.configurationKeys ? new Set(resource.configurationKeys) : null;
+    const fail = (errorCode: number, errorMessage: string) => ({ ...base, errorCode, errorMessage, configs: [] });
+    // Kafka treats an empty key list like null: every config.
+    const keys = resource.configurationKeys;
+    const wanted = keys && keys.length > 0 ? new Set(keys) : null;
+    const answer = (described: DescribedConfig[]) => ({
+      ...base,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      configs: described.filter((c) => !wanted || wanted.has(c.name)).map((c) => toWire(c, request)),
+    });
     if (resource.resourceType === ResourceType.Topic) {
+      const nameProblem = topicNameProblem(resource.resourceName);
+      if (nameProblem) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
       const topic = ctx.registry.get(resource.resourceName);
-      if (!topic) {
-        return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${resource.resourceName}' does not exist`, configs: [] };
-      }
-      const configs = effectiveTopicConfig(topic.configs, ctx.config)
-        .filter((c) => !wanted || wanted.has(c.name))
-        .map((c): DescribeConfigsResponseDescribeConfigsResourceResult => {
-          const spec = TOPIC_PROPERTIES[c.name] as { kind: 'int' | 'long' | 'bool' | 'string'; brokerDefault?: BrokerPropertyName };
-          const synonyms = [];
-          if (request.includeSynonyms) {
-            if (c.source === 'topic') synonyms.push({ name: c.name, value: c.value, source: 1 });
-            if (spec.brokerDefault) {
-              const brokerValue = ctx.config.properties[spec.brokerDefault];
-              const isDefault = brokerValue === BROKER_PROPERTIES[spec.brokerDefault].default;
-              synonyms.push({ name: spec.brokerDefault, value: brokerValue, source: isDefault ? 5 : 4 });
-            }
-          }
-          return {
-            name: c.name,
-            value: c.value,
-            readOnly: false,
-            isDefault: c.source === 'default',
-            configSource: configSourceCode(c.source),
-            isSensitive: false,
-            synonyms,
-            configType: configTypeCode(spec.kind, c.name),
-            documentation: null,
-          };
-        });
-      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
+      if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${resource.resourceName}' does not exist`);
+      return answer(describeTopicConfigs(topic.configs, brokerConfigLayers(ctx)));
     }
     if (resource.resourceType === ResourceType.Broker) {
-      if (resource.resourceName !== '' && resource.resourceName !== String(ctx.nodeId)) {
-        return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `this is broker ${ctx.nodeId}, not ${resource.resourceName}`, configs: [] };
-      }
-      const configs = (Object.keys(BROKER_PROPERTIES) as BrokerPropertyName[])
-        .filter((name) => !wanted || wanted.has(name))
-        .map((name): DescribeConfigsResponseDescribeConfigsResourceResult => {
-          const value = ctx.config.properties[name];
-          const isDefault = value === BROKER_PROPERTIES[name].default;
-          return {
-            name,
-            value,
-            readOnly: true,
-            isDefault,
-            configSource: isDefault ? 5 : 4,
-            isSensitive: false,
-            synonyms: request.includeSynonyms ? [{ name, value, source: isDefault ? 5 : 4 }] : [],
-            configType: configTypeCode(BROKER_PROPERTIES[name].kind, name),
-            documentation: null,
-          };
-        });
-      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
+      const level = brokerResourceLevel(ctx, resource.resourceName);
+      if (typeof level === 'object') return fail(ErrorCode.INVALID_REQUEST, level.problem);
+      const layers = brokerConfigLayers(ctx);
+      return answer(level === 'per-broker' ? describeBrokerConfigs(layers) : describeClusterDefaultConfigs(layers));
     }
-    return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${resource.resourceType} is not supported`, configs: [] };
+    return fail(ErrorCode.INVALID_REQUEST, `resource type ${resource.resourceType} is not supported`);
   });
   return { throttleTimeMs: 0, results };
+}
+
+function toWire(c: DescribedConfig, request: DescribeConfigsRequest): DescribeConfigsResponseDescribeConfigsResourceResult {
+  return {
+    name: c.name,
+    value: c.value,
+    readOnly: c.readOnly,
+    isDefault: c.source === ConfigSource.DEFAULT,
+    configSource: c.source,
+    isSensitive: false,
+    synonyms: request.includeSynonyms ? c.synonyms : [],
+    configType: c.configType,
+    documentation: request.includeDocumentation ? c.documentation : null,
+  };
 }

@@ -7,9 +7,7 @@ import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import type { TopicState } from '../topic-registry.js';
 import { isInternalTopic } from '../../group/offsets-topic.js';
-
-/** Kafka's "no authorized operations computed" marker. */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
 
 export async function handleMetadata(ctx: BrokerContext, request: MetadataRequest, info: RequestInfo): Promise<MetadataResponse> {
   const version = info.apiVersion;
@@ -40,13 +38,19 @@ export async function handleMetadata(ctx: BrokerContext, request: MetadataReques
       topics.push(topic ? describeTopic(ctx, topic) : missingTopic(requested.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
     }
   }
+  // Like Kafka, every topic entry answered by name gets its operations when asked (an unknown one too);
+  // entries for unknown topic ids keep the schema default.
+  if (request.includeTopicAuthorizedOperations) {
+    for (const topic of topics) if (topic.name !== null) topic.topicAuthorizedOperations = TOPIC_AUTHORIZED_OPERATIONS;
+  }
   return {
     throttleTimeMs: 0,
     brokers: [{ nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort, rack: null }],
     clusterId: ctx.registry.clusterId,
     controllerId: ctx.nodeId,
     topics,
-    clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    // Metadata carries the cluster's operations in v8-10 only (DescribeCluster replaced it).
+    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
 

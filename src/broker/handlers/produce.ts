@@ -8,7 +8,8 @@ import type {
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ATTR_COMPRESSION_MASK, ATTRIBUTES } from '../../records/batch.js';
-import { topicPropertyValue } from '../../config/topic-config.js';
+import { isCompactPolicy, topicPropertyValue } from '../../config/topic-config.js';
+import { compactedTopicRejection } from '../compacted-topic-check.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import { wakeAppendWaiters } from '../topic-admin.js';
@@ -28,6 +29,9 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
     const topic = ctx.registry.get(topicData.name);
     // Under LogAppendTime the worker stamps each batch with `now`, which the response reports (-1 otherwise).
     const appendTime = topic && topicPropertyValue(topic.configs, ctx.config, 'message.timestamp.type') === 'LogAppendTime' ? now : -1;
+    // Compacted topics need a key on every record (checked here, before the worker); others skip the walk.
+    const compacted = topic !== undefined && isCompactPolicy(topicPropertyValue(topic.configs, ctx.config, 'cleanup.policy'));
+    const maxMessageBytes = compacted ? Number(topicPropertyValue(topic.configs, ctx.config, 'max.message.bytes')) : 0;
     return {
       name: topicData.name,
       partitionResponses: topicData.partitionData.map((data) => {
@@ -40,6 +44,7 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
         else if (isInternalTopic(topicData.name)) result.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
         else if (!data.records || data.records.length === 0) result.errorCode = ErrorCode.INVALID_RECORD;
         else if (info.apiVersion < FIRST_ZSTD_PRODUCE_VERSION && isZstd(data.records)) result.errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+        else if (compacted && rejectKeyless(result, data.records, maxMessageBytes, `${topicData.name}-${data.index}`)) result.logStartOffset = partition.logStartOffset;
         else {
           pending.push(
             ctx.workers.produce(partition.worker, partition.id, data.records, now, acks).then(
@@ -74,6 +79,16 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
   // acks=0: the client expects no response at all, but the writes above still happened.
   if (acks === 0) return null;
   return { responses, throttleTimeMs: 0 };
+}
+
+/** Fills `result` with the compacted topic's refusal of the batch, if it refuses it. */
+function rejectKeyless(result: ProduceResponsePartitionProduceResponse, records: Buffer, maxMessageBytes: number, topicPartition: string): boolean {
+  const rejection = compactedTopicRejection(records, maxMessageBytes, topicPartition);
+  if (!rejection) return false;
+  result.errorCode = rejection.errorCode;
+  result.errorMessage = rejection.errorMessage;
+  result.recordErrors = rejection.recordErrors;
+  return true;
 }
 
 function partitionResult(index: number, errorCode: number): ProduceResponsePartitionProduceResponse {

@@ -10,11 +10,11 @@ import type {
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ZERO_UUID } from '../../protocol/reader.js';
-import { effectiveTopicConfig } from '../../config/topic-config.js';
+import { describeTopicConfigs } from '../../config/config-description.js';
 import { boolProperty } from '../../config/broker-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
-import { configSourceCode } from './describe-configs.js';
+import { brokerConfigLayers } from './describe-configs.js';
 import { isInternalTopic } from '../../group/offsets-topic.js';
 
 export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
@@ -67,11 +67,11 @@ export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopi
     }
     result.numPartitions = checked.partitions;
     result.replicationFactor = checked.replicationFactor;
-    result.configs = effectiveTopicConfig(configs, ctx.config).map((c) => ({
+    result.configs = describeTopicConfigs(configs, brokerConfigLayers(ctx)).map((c) => ({
       name: c.name,
       value: c.value,
       readOnly: false,
-      configSource: configSourceCode(c.source),
+      configSource: c.source,
       isSensitive: false,
     }));
   }
