@@ -42,8 +42,8 @@ test('offsets committed with retention_time_ms expire in a running broker, on ev
   t.teardown(() => admin.disconnect());
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
 
-  // 4 s is long enough for the check right after the commit on a busy machine, short enough to wait out.
-  t.is(await commitWithRetention(broker.bootstrap, 'short-lived', topic, 5, 4000), 0);
+  // 6 s is long enough for the check right after the commit on a busy machine, short enough to wait out.
+  t.is(await commitWithRetention(broker.bootstrap, 'short-lived', topic, 5, 6000), 0);
   t.is(await commitWithRetention(broker.bootstrap, 'kept', topic, 7, -1), 0);
   t.is(await committedOffset(admin, 'short-lived', topic), '5');
   await waitFor('the short-lived offset to expire', async () => (await committedOffset(admin, 'short-lived', topic)) === '-1', 30_000, 100);
@@ -51,7 +51,7 @@ test('offsets committed with retention_time_ms expire in a running broker, on ev
   t.deepEqual(await groupIds(admin), ['kept'], 'the group left without offsets is forgotten');
 
   // The sweep is re-armed after a run that expired something: a later commit expires too.
-  t.is(await commitWithRetention(broker.bootstrap, 'second', topic, 9, 4000), 0);
+  t.is(await commitWithRetention(broker.bootstrap, 'second', topic, 9, 6000), 0);
   t.is(await committedOffset(admin, 'second', topic), '9');
   await waitFor('the second offset to expire', async () => (await committedOffset(admin, 'second', topic)) === '-1', 30_000, 100);
 
