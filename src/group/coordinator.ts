@@ -35,6 +35,7 @@ import { GroupErrorCode as E } from './error-codes.js';
 import { Group, Member, type GroupState, type JoinOutcome, type MemberProtocol, type OffsetEntry, type SyncOutcome, type Timer } from './group.js';
 import { consumerLag, type PartitionLag } from './lag.js';
 import { MemoryOffsetStore, type OffsetKey, type OffsetStore, type StoredOffset } from './offset-store.js';
+import { commitErrorFor } from './offsets-write-error.js';
 
 export type { GroupState } from './group.js';
 
@@ -143,6 +144,8 @@ export class GroupCoordinator {
   private readonly log: Logger | undefined;
   private readonly groups = new Map<string, Group>();
   private readonly timers = new Set<Timer>();
+  /** Numbers offset writes (commits, removals) in the order they are issued; see in-flight-commits.ts. */
+  private writeSeq = 0;
   private loaded = false;
   private closed = false;
 
@@ -171,6 +174,7 @@ export class GroupCoordinator {
         leaderEpoch: o.leaderEpoch,
         metadata: o.metadata,
         commitTimestamp: o.commitTimestamp,
+        expireTimestamp: o.expireTimestamp,
       });
     }
     this.loaded = true;
@@ -709,8 +713,11 @@ export class GroupCoordinator {
     const groupError = this.validateCommit(req.groupId, generationId, memberId, groupInstanceId);
     const response: OffsetCommitResponseTopic[] = [];
     const records: StoredOffset[] = [];
-    const stored: { topic: string; partition: number; errorRef: { errorCode: number } }[] = [];
+    const results: { errorCode: number }[] = [];
     const now = this.now();
+    // OffsetCommit v2-4 may set the retention of these offsets; -1 (and every other version) means the broker's.
+    const retentionTimeMs = version >= 2 && version <= 4 ? req.retentionTimeMs : -1;
+    const expireTimestamp = retentionTimeMs === -1 ? null : now + retentionTimeMs;
     for (const t of req.topics) {
       const partitions = t.partitions.map((p) => {
         const out = { partitionIndex: p.partitionIndex, errorCode: groupError as number };
@@ -729,32 +736,49 @@ export class GroupCoordinator {
             leaderEpoch: version >= 6 ? p.committedLeaderEpoch : -1,
             metadata,
             commitTimestamp: version === 1 && p.commitTimestamp >= 0 ? p.commitTimestamp : now,
+            expireTimestamp,
           });
-          stored.push({ topic: t.name, partition: p.partitionIndex, errorRef: out });
+          results.push(out);
         }
         return out;
       });
       response.push({ name: t.name, partitions });
     }
-    if (records.length > 0) {
-      // Applied in memory now, in request order; the store persists in the same order.
-      const group = this.getOrCreateGroup(req.groupId);
-      for (const r of records) {
-        this.topicOffsets(group, r.topic).set(r.partition, {
-          offset: r.offset,
-          leaderEpoch: r.leaderEpoch,
-          metadata: r.metadata,
-          commitTimestamp: r.commitTimestamp,
-        });
-      }
-      try {
-        await this.store.append(records);
-      } catch (err: unknown) {
-        this.log?.warn({ err, groupId: req.groupId }, 'failed to persist committed offsets');
-        for (const s of stored) s.errorRef.errorCode = E.COORDINATOR_NOT_AVAILABLE;
-      }
-    }
+    if (records.length > 0) await this.persistCommit(req.groupId, records, results);
     return { throttleTimeMs: 0, topics: response };
+  }
+
+  /**
+   * Writes one commit to the offsets topic and only then shows it to OffsetFetch, as Kafka does: a commit the
+   * client was told failed must not be visible, and one it was told succeeded must survive a restart. While
+   * it is being written, later writes for the same partitions (another commit, an OffsetDelete) keep their
+   * effect; see in-flight-commits.ts.
+   */
+  private async persistCommit(groupId: string, records: StoredOffset[], results: { errorCode: number }[]): Promise<void> {
+    const group = this.getOrCreateGroup(groupId);
+    const seq = ++this.writeSeq;
+    group.inFlight.begin(records);
+    let succeeded = true;
+    try {
+      await this.store.append(records);
+    } catch (err: unknown) {
+      succeeded = false;
+      const errorCode = commitErrorFor(err);
+      this.log?.warn({ err, groupId, errorCode }, 'failed to persist committed offsets');
+      for (const r of results) r.errorCode = errorCode;
+    }
+    // A group deleted meanwhile wrote tombstones after this commit: it stays deleted.
+    const live = this.groups.get(groupId) === group;
+    for (const r of records) {
+      if (!group.inFlight.settle(r.topic, r.partition, seq, succeeded) || !live) continue;
+      this.topicOffsets(group, r.topic).set(r.partition, {
+        offset: r.offset,
+        leaderEpoch: r.leaderEpoch,
+        metadata: r.metadata,
+        commitTimestamp: r.commitTimestamp,
+        expireTimestamp: r.expireTimestamp,
+      });
+    }
   }
 
   private validateCommit(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
@@ -921,6 +945,10 @@ export class GroupCoordinator {
         continue;
       }
       for (const [topic, parts] of g.offsets) for (const partition of parts.keys()) tombstones.push({ groupId, topic, partition });
+      // A commit still being written lands in the log before these tombstones, so it is deleted too.
+      for (const { topic, partition } of g.inFlight.partitions()) {
+        if (!g.offsets.get(topic)?.has(partition)) tombstones.push({ groupId, topic, partition });
+      }
       this.dropGroup(g);
       results.push({ groupId, errorCode: E.NONE });
     }
@@ -946,6 +974,7 @@ export class GroupCoordinator {
     if (active && g.protocolType !== 'consumer') return fail(E.NON_EMPTY_GROUP);
     const removed: OffsetKey[] = [];
     const removedRefs: { errorCode: number }[] = [];
+    const seq = ++this.writeSeq;
     const topics: OffsetDeleteResponseTopic[] = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
@@ -957,8 +986,13 @@ export class GroupCoordinator {
           out.errorCode = E.GROUP_SUBSCRIBED_TO_TOPIC;
         } else {
           const parts = g.offsets.get(t.name);
-          if (parts?.delete(p.partitionIndex)) {
-            if (parts.size === 0) g.offsets.delete(t.name);
+          const wasCommitted = parts?.delete(p.partitionIndex) === true;
+          if (parts?.size === 0) g.offsets.delete(t.name);
+          // A commit still being written must not bring the offset back once it lands (its record precedes
+          // the tombstone in the log).
+          const beingCommitted = g.inFlight.has(t.name, p.partitionIndex);
+          if (beingCommitted) g.inFlight.applied(t.name, p.partitionIndex, seq);
+          if (wasCommitted || beingCommitted) {
             removed.push({ groupId: g.groupId, topic: t.name, partition: p.partitionIndex });
             removedRefs.push(out);
           }
@@ -984,7 +1018,9 @@ export class GroupCoordinator {
     const g = this.groups.get(groupId);
     const out: CommittedOffset[] = [];
     for (const [topic, parts] of g?.offsets ?? []) {
-      for (const [partition, e] of parts) out.push({ topic, partition, ...e });
+      for (const [partition, e] of parts) {
+        out.push({ topic, partition, offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: e.commitTimestamp });
+      }
     }
     out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     return out;
@@ -1130,21 +1166,31 @@ export class GroupCoordinator {
         for (const [topic, parts] of g.offsets) {
           if (activeConsumer && g.subscribedTopics!.has(topic)) continue;
           for (const [partition, e] of parts) {
-            const since = empty ? Math.max(e.commitTimestamp, g.emptySince ?? 0) : e.commitTimestamp;
-            if (since + this.offsetsRetentionMs > now) continue;
+            // As in Kafka, an offset being committed again does not expire.
+            if (g.inFlight.has(topic, partition) || !this.isExpired(e, empty ? g.emptySince : null, now)) continue;
             parts.delete(partition);
             tombstones.push({ groupId: g.groupId, topic, partition });
           }
           if (parts.size === 0) g.offsets.delete(topic);
         }
       }
-      if (g.state === 'Empty' && !g.hasOffsets && g.pendingMembers.size === 0 && g.members.size === 0) this.dropGroup(g);
+      if (g.state === 'Empty' && !g.hasOffsets && g.inFlight.size === 0 && g.pendingMembers.size === 0 && g.members.size === 0) this.dropGroup(g);
     }
     if (tombstones.length > 0) {
       this.log?.info({ offsets: tombstones.length }, 'expired committed offsets');
       await this.store.remove(tombstones);
     }
     return tombstones.length;
+  }
+
+  /**
+   * Kafka's OffsetExpirationCondition: a commit that chose its own retention expires at its expire timestamp;
+   * others `offsets.retention.minutes` after their commit, or, in an empty group, after the later of the commit
+   * and the moment the group became empty.
+   */
+  private isExpired(e: OffsetEntry, emptySince: number | null, now: number): boolean {
+    if (e.expireTimestamp !== null) return now >= e.expireTimestamp;
+    return Math.max(e.commitTimestamp, emptySince ?? 0) + this.offsetsRetentionMs <= now;
   }
 
   private resolveJoin(member: Member, outcome: JoinOutcome): void {

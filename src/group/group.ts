@@ -1,6 +1,7 @@
 // In-memory state of one classic consumer group: members, generation, protocol and committed offsets.
 // Group metadata is never persisted (only offsets are); after a restart members simply rejoin.
 import type { JoinGroupResponseMember } from '../protocol/generated/join-group.js';
+import { InFlightCommits } from './in-flight-commits.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -34,6 +35,8 @@ export interface OffsetEntry {
   leaderEpoch: number;
   metadata: string;
   commitTimestamp: number;
+  /** Set by a commit that chose its own retention (OffsetCommit v2-4); null: offsets.retention.minutes applies. */
+  expireTimestamp: number | null;
 }
 
 export type Timer = ReturnType<typeof setTimeout>;
@@ -114,6 +117,8 @@ export class Group {
   joinTimer: Timer | null = null;
   syncTimer: Timer | null = null;
   readonly offsets = new Map<string, Map<number, OffsetEntry>>();
+  /** Commits being written to `__consumer_offsets`; `offsets` shows them only once written. */
+  readonly inFlight = new InFlightCommits();
   /** When the group last became Empty (epoch ms); null if it has not since the broker started. */
   emptySince: number | null = null;
 

@@ -15,6 +15,11 @@ export interface StoredOffset {
   metadata: string;
   /** Epoch milliseconds. */
   commitTimestamp: number;
+  /**
+   * When the commit set its own retention (OffsetCommit v2-4 `retention_time_ms`): commit time plus that
+   * retention, epoch ms. Null: `offsets.retention.minutes` applies.
+   */
+  expireTimestamp: number | null;
 }
 
 /** Identifies one committed offset, for deletion. */
@@ -27,7 +32,10 @@ export interface OffsetKey {
 export interface OffsetStore {
   /** Reads the latest value of every live offset. Called once, before any append/remove. */
   load(): Promise<Iterable<StoredOffset>>;
-  /** Persists commits; later records for the same key win. Calls are applied in call order. */
+  /**
+   * Persists one commit (records of one group); later records for the same key win. Calls are applied in call
+   * order. It resolves once the records are durable and rejects if they were not written.
+   */
   append(records: StoredOffset[]): Promise<void>;
   /** Persists deletions (DeleteGroups, OffsetDelete). Ordered with append. */
   remove(keys: OffsetKey[]): Promise<void>;

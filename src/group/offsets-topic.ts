@@ -7,6 +7,7 @@ import type { PartitionState, TopicRegistry, TopicState } from '../broker/topic-
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { OFFSETS_TOPIC, type OffsetsTopicLog } from './partition-offset-store.js';
+import { OffsetsWriteError } from './offsets-write-error.js';
 
 export { OFFSETS_TOPIC } from './partition-offset-store.js';
 
@@ -68,8 +69,12 @@ export function offsetsTopicLog(
     async append(index, batch) {
       await ensure();
       const p = partitionOf(index);
-      const reply = await workers.produce(p.worker, p.id, batch, Date.now());
-      if (reply.errorCode !== ErrorCode.NONE) throw new Error(`${OFFSETS_TOPIC}-${index} refused a commit batch: error ${reply.errorCode}`);
+      // acks=-1: like Kafka (offsets.commit.required.acks=-1) a commit is answered once it is durable, which on
+      // a single broker means once an fdatasync covers it (see Durability in the README).
+      const reply = await workers.produce(p.worker, p.id, batch, Date.now(), -1);
+      if (reply.errorCode !== ErrorCode.NONE) {
+        throw new OffsetsWriteError(reply.errorCode, `${OFFSETS_TOPIC}-${index} refused a batch: error ${reply.errorCode}`);
+      }
       p.logStartOffset = reply.logStartOffset;
       if (reply.logEndOffset > p.highWatermark) p.highWatermark = reply.logEndOffset;
       // Anyone reading the topic (monitoring tools do) is woken like for a client produce.

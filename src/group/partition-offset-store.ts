@@ -16,9 +16,12 @@
 // Record format (Kafka's, so Kafka tooling that reads this topic understands it):
 //   key   v1: int16 version=1, string group, string topic, int32 partition
 //   value v3: int16 version=3, int64 offset, int32 leader epoch, string metadata, int64 commit timestamp
+//   value v1, for a commit that set its own retention (OffsetCommit v2-4 retention_time_ms), as Kafka writes it:
+//             int16 version=1, int64 offset, string metadata, int64 commit timestamp, int64 expire timestamp
 //   a null value is a tombstone (DeleteGroups, OffsetDelete, retention).
 // Replay also accepts key v0 and value v0-v3, and skips group metadata records (key v2), which Spate does not
 // write: group membership is not persisted, members rejoin after a restart.
+import { SpateError } from '../errors.js';
 import { buildRecordBatch, readRecordBatches, type BatchRecord } from '../records/batch-writer.js';
 import { offsetKeyString, type OffsetKey, type OffsetStore, type StoredOffset } from './offset-store.js';
 
@@ -45,7 +48,7 @@ export function offsetsPartitionFor(groupId: string, partitions: number): number
 
 const KEY_VERSION = 1;
 const VALUE_VERSION = 3;
-/** Batches stay well under message.max.bytes (1 MiB by default). */
+/** Tombstone batches stay well under message.max.bytes (1 MiB by default). */
 const MAX_BATCH_PAYLOAD = 512 * 1024;
 const READ_BYTES = 1024 * 1024;
 
@@ -69,6 +72,16 @@ export function encodeOffsetKey(k: OffsetKey): Buffer {
 }
 
 export function encodeOffsetValue(o: StoredOffset): Buffer {
+  if (o.expireTimestamp !== null) {
+    // Only value v1 has an expire timestamp (and no leader epoch): Kafka writes v1 for exactly these commits.
+    const buf = Buffer.alloc(2 + 8 + stringSize(o.metadata) + 8 + 8);
+    buf.writeInt16BE(1, 0);
+    buf.writeBigInt64BE(BigInt(o.offset), 2);
+    const pos = writeString(buf, 10, o.metadata);
+    buf.writeBigInt64BE(BigInt(o.commitTimestamp), pos);
+    buf.writeBigInt64BE(BigInt(o.expireTimestamp), pos + 8);
+    return buf;
+  }
   const buf = Buffer.alloc(2 + 8 + 4 + stringSize(o.metadata) + 8);
   buf.writeInt16BE(VALUE_VERSION, 0);
   buf.writeBigInt64BE(BigInt(o.offset), 2);
@@ -127,15 +140,19 @@ export function decodeOffsetValue(key: OffsetKey, value: Buffer): StoredOffset |
     const leaderEpoch = version >= 3 ? c.int32() : -1;
     const metadata = c.string();
     const commitTimestamp = c.int64();
-    return { ...key, offset, leaderEpoch, metadata, commitTimestamp };
+    // v1 alone carries an expire timestamp (-1 there also means "none").
+    const expire = version === 1 ? c.int64() : -1;
+    return { ...key, offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp: expire >= 0 ? expire : null };
   } catch {
     return null;
   }
 }
 
 /**
- * OffsetStore over `__consumer_offsets`. Each append writes one batch per touched partition (a group's
- * commits always go to the same partition, so their order is the order of the calls).
+ * OffsetStore over `__consumer_offsets`. An append writes one batch per touched partition, so one group's
+ * commit is one batch, accepted or refused as a whole, as in Kafka (a group's records always go to the same
+ * partition, so their order is the order of the calls). Removals may span many groups and are split into
+ * batches of a bounded size.
  */
 export class PartitionOffsetStore implements OffsetStore {
   private readonly log: OffsetsTopicLog;
@@ -191,12 +208,13 @@ export class PartitionOffsetStore implements OffsetStore {
   }
 
   append(records: StoredOffset[]): Promise<void> {
-    return this.write(records.map((r) => ({ partition: this.partitionFor(r.groupId), record: { key: encodeOffsetKey(r), value: encodeOffsetValue(r), timestamp: r.commitTimestamp } })));
+    const entries = records.map((r) => ({ partition: this.partitionFor(r.groupId), record: { key: encodeOffsetKey(r), value: encodeOffsetValue(r), timestamp: r.commitTimestamp } }));
+    return this.write(entries, Number.POSITIVE_INFINITY);
   }
 
   remove(keys: OffsetKey[]): Promise<void> {
     const now = Date.now();
-    return this.write(keys.map((k) => ({ partition: this.partitionFor(k.groupId), record: { key: encodeOffsetKey(k), value: null, timestamp: now } })));
+    return this.write(keys.map((k) => ({ partition: this.partitionFor(k.groupId), record: { key: encodeOffsetKey(k), value: null, timestamp: now } })), MAX_BATCH_PAYLOAD);
   }
 
   async close(): Promise<void> {
@@ -204,10 +222,13 @@ export class PartitionOffsetStore implements OffsetStore {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Appends are issued synchronously, in call order, so per-partition order is call order. */
-  private write(entries: { partition: number; record: BatchRecord }[]): Promise<void> {
+  /**
+   * Appends are issued synchronously, in call order, so per-partition order is call order. A partition's
+   * records are split into batches of about `maxBatchPayload` bytes.
+   */
+  private write(entries: { partition: number; record: BatchRecord }[], maxBatchPayload: number): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    if (this.closed) return Promise.reject(new Error('offset store is closed'));
+    if (this.closed) return Promise.reject(new SpateError('SPATE_BROKER_CLOSED', 'offset store is closed'));
     const byPartition = new Map<number, BatchRecord[]>();
     for (const e of entries) {
       const list = byPartition.get(e.partition);
@@ -226,7 +247,7 @@ export class PartitionOffsetStore implements OffsetStore {
       };
       for (const r of records) {
         const size = 32 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-        if (bytes + size > MAX_BATCH_PAYLOAD) flush();
+        if (bytes + size > maxBatchPayload) flush();
         chunk.push(r);
         bytes += size;
       }

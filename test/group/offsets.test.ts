@@ -12,7 +12,12 @@ import {
   PartitionOffsetStore,
   type GroupCoordinatorOptions,
   type OffsetsTopicLog,
+  type OffsetKey,
+  type StoredOffset,
 } from '../../src/group/index.js';
+import { OffsetsWriteError } from '../../src/group/offsets-write-error.js';
+import { SpateError } from '../../src/errors.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { readRecordBatches } from '../../src/records/batch-writer.js';
 import { patchBaseOffset } from '../../src/records/batch.js';
 import { validateIncomingBatch } from '../../src/records/validation.js';
@@ -188,6 +193,164 @@ test('commit metadata limits and unknown partitions', async (t) => {
   t.deepEqual(codes(r), [0, E.OFFSET_METADATA_TOO_LARGE, E.UNKNOWN_TOPIC_OR_PARTITION, E.UNKNOWN_TOPIC_OR_PARTITION]);
 });
 
+/**
+ * A store whose writes wait until the test settles them, in any order. Like the offsets topic, it keeps the
+ * writes in the order they were issued, whatever order they are settled in.
+ */
+class GatedOffsetStore extends MemoryOffsetStore {
+  readonly pending: { kind: 'append' | 'remove'; settle(error?: Error): void }[] = [];
+  private readonly issued: { write: () => Promise<void>; state: 'pending' | 'written' | 'failed' }[] = [];
+
+  override append(records: StoredOffset[]): Promise<void> {
+    return this.gate('append', () => super.append(records));
+  }
+
+  override remove(keys: OffsetKey[]): Promise<void> {
+    return this.gate('remove', () => super.remove(keys));
+  }
+
+  private gate(kind: 'append' | 'remove', write: () => Promise<void>): Promise<void> {
+    const entry = { write, state: 'pending' as 'pending' | 'written' | 'failed' };
+    this.issued.push(entry);
+    return new Promise((resolve, reject) => {
+      this.pending.push({
+        kind,
+        settle: (error) => {
+          entry.state = error ? 'failed' : 'written';
+          while (this.issued[0] !== undefined && this.issued[0].state !== 'pending') {
+            const next = this.issued.shift()!;
+            if (next.state === 'written') void next.write();
+          }
+          if (error) reject(error);
+          else resolve();
+        },
+      });
+    });
+  }
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test('a commit is shown only once it is written; a failed write leaves the previous offset and gets Kafka\'s error', async (t) => {
+  const store = new GatedOffsetStore();
+  const c = await coordinator(t, { offsetStore: store });
+  const first = c.offsetCommit(commitReq('g', -1, '', [['t', 0, 5]]), 2);
+  await tick();
+  t.is(await fetchOne(c, 'g', 't', 0), -1, 'not visible while being written');
+  store.pending.shift()!.settle();
+  t.deepEqual(codes(await first), [E.NONE]);
+  t.is(await fetchOne(c, 'g', 't', 0), 5);
+
+  const failures: [Error, number][] = [
+    [new OffsetsWriteError(ErrorCode.MESSAGE_TOO_LARGE, 'too large'), E.INVALID_COMMIT_OFFSET_SIZE],
+    [new OffsetsWriteError(ErrorCode.KAFKA_STORAGE_ERROR, 'disk'), E.NOT_COORDINATOR],
+    [new SpateError('SPATE_WORKER_DIED', 'worker died'), E.NOT_COORDINATOR],
+    [new Error('unexpected'), E.COORDINATOR_NOT_AVAILABLE],
+  ];
+  for (const [error, expected] of failures) {
+    const failing = c.offsetCommit(commitReq('g', -1, '', [['t', 0, 9], ['t', 1, 9]]), 2);
+    await tick();
+    store.pending.shift()!.settle(error);
+    t.deepEqual(codes(await failing), [expected, expected], error.message);
+    t.is(await fetchOne(c, 'g', 't', 0), 5, `${error.message}: the previous offset stays`);
+    t.is(await fetchOne(c, 'g', 't', 1), -1);
+  }
+  // A group that only ever had failed commits holds no offsets and is forgotten by the sweep.
+  const lonely = c.offsetCommit(commitReq('lonely', -1, '', [['t', 0, 1]]), 2);
+  await tick();
+  store.pending.shift()!.settle(new Error('unexpected'));
+  await lonely;
+  await c.expireOffsets();
+  t.is(c.describeGroup('lonely'), undefined);
+});
+
+test('writes issued later win: out-of-order commit completions, OffsetDelete and DeleteGroups during a commit', async (t) => {
+  const store = new GatedOffsetStore();
+  const c = await coordinator(t, { offsetStore: store });
+  const older = c.offsetCommit(commitReq('g', -1, '', [['t', 0, 1]]), 2);
+  const newer = c.offsetCommit(commitReq('g', -1, '', [['t', 0, 2]]), 2);
+  await tick();
+  const [olderWrite, newerWrite] = store.pending.splice(0);
+  newerWrite!.settle();
+  await newer;
+  olderWrite!.settle();
+  await older;
+  t.is(await fetchOne(c, 'g', 't', 0), 2, 'the later commit is also later in the log, so it is the one a restart shows');
+
+  // A failed later commit leaves the earlier successful one.
+  const ok = c.offsetCommit(commitReq('g', -1, '', [['t', 0, 3]]), 2);
+  const failed = c.offsetCommit(commitReq('g', -1, '', [['t', 0, 4]]), 2);
+  await tick();
+  const [okWrite, failedWrite] = store.pending.splice(0);
+  failedWrite!.settle(new Error('unexpected'));
+  await failed;
+  okWrite!.settle();
+  await ok;
+  t.is(await fetchOne(c, 'g', 't', 0), 3);
+
+  // OffsetDelete while a commit is being written: the tombstone follows the commit in the log.
+  const racing = c.offsetCommit(commitReq('g', -1, '', [['t', 0, 7]]), 2);
+  await tick();
+  const deleting = c.offsetDelete({ groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] }, 0);
+  await tick();
+  t.is(store.pending.length, 2, 'the commit, then the tombstone');
+  for (const w of store.pending.splice(0)) w.settle();
+  t.is((await deleting).topics[0]!.partitions[0]!.errorCode, E.NONE);
+  t.deepEqual(codes(await racing), [E.NONE]);
+  t.is(await fetchOne(c, 'g', 't', 0), -1, 'deleted after the commit was issued, so deleted');
+  t.deepEqual((await c.offsetFetch({ groupId: 'g', topics: null, groups: [], requireStable: false }, 2)).topics, []);
+
+  // The sweep does not forget a new group whose first commit is being written.
+  const first = c.offsetCommit(commitReq('fresh', -1, '', [['t', 3, 30]]), 2);
+  await tick();
+  await c.expireOffsets();
+  const committedFirst = c.offsetCommit(commitReq('doomed2', -1, '', [['t', 0, 1]]), 2);
+  await tick();
+  for (const w of store.pending.splice(0)) w.settle();
+  await Promise.all([first, committedFirst]);
+  t.is(await fetchOne(c, 'fresh', 't', 3), 30);
+
+  // DeleteGroups while a commit is being written also writes a tombstone for the partition being committed.
+  const pendingCommit = c.offsetCommit(commitReq('doomed2', -1, '', [['t', 1, 2]]), 2);
+  await tick();
+  const deleteGroup = c.deleteGroups({ groupsNames: ['doomed2'] }, 2);
+  await tick();
+  for (const w of store.pending.splice(0)) w.settle();
+  t.is((await deleteGroup).results[0]!.errorCode, E.NONE);
+  await pendingCommit;
+  t.deepEqual(c.groupOffsets('doomed2'), []);
+  const restarted = await coordinator(t, { offsetStore: store });
+  t.deepEqual(restarted.groupOffsets('doomed2'), [], 'the commit written before the deletion stays deleted after a restart');
+  t.is(await fetchOne(restarted, 'fresh', 't', 3), 30);
+});
+
+test('OffsetCommit v2-4 retention_time_ms: the offsets expire at commit time plus that retention, also after a restart', async (t) => {
+  let now = 1_000_000;
+  const log = new MemoryTopicLog(3);
+  const c = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 3_600_000, now: () => now });
+  await c.offsetCommit({ ...commitReq('short', -1, '', [['t', 0, 5]]), retentionTimeMs: 2000 }, 2);
+  await c.offsetCommit({ ...commitReq('default', -1, '', [['t', 0, 6]]), retentionTimeMs: -1 }, 4);
+  await c.offsetCommit({ ...commitReq('v5', -1, '', [['t', 0, 7]]), retentionTimeMs: 2000 }, 5);
+  const m = await soloMember(c, 'member', ['t']);
+  await c.offsetCommit({ ...commitReq('member', m.generationId, m.memberId, [['other', 0, 8]]), retentionTimeMs: 2000 }, 3);
+  now += 1999;
+  t.is(await c.expireOffsets(), 0);
+  const restarted = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 3_600_000, now: () => now });
+  now += 1;
+  t.is(await restarted.expireOffsets(), 2, 'the expire timestamp is persisted (value v1)');
+  t.is(await fetchOne(restarted, 'short', 't', 0), -1);
+  t.is(await fetchOne(restarted, 'member', 'other', 0), -1);
+  t.is(await fetchOne(restarted, 'default', 't', 0), 6, 'retention_time_ms -1 means offsets.retention.minutes');
+  t.is(await fetchOne(restarted, 'v5', 't', 0), 7, 'v5+ has no retention_time_ms');
+  t.is(await c.expireOffsets(), 2, 'the first coordinator agrees');
+
+  const v1 = encodeOffsetValue({ groupId: 'g', topic: 't', partition: 0, offset: 9, leaderEpoch: -1, metadata: 'm', commitTimestamp: 10, expireTimestamp: 20 });
+  t.is(v1.readInt16BE(0), 1, "Kafka's value v1 carries the expire timestamp");
+  t.deepEqual(decodeOffsetValue({ groupId: 'g', topic: 't', partition: 0 }, v1), {
+    groupId: 'g', topic: 't', partition: 0, offset: 9, leaderEpoch: -1, metadata: 'm', commitTimestamp: 10, expireTimestamp: 20,
+  });
+});
+
 // ------------------------------------------------------------------ fetch
 
 test('OffsetFetch: null topics returns every committed offset; v0/v1 shapes', async (t) => {
@@ -330,7 +493,7 @@ test('__consumer_offsets records use Kafka key v1 / value v3, land on hash(group
   const key = { groupId: 'g', topic: 'tp', partition: 7 };
   const keyBytes = encodeOffsetKey(key);
   t.deepEqual([...keyBytes], [0, 1, 0, 1, 0x67, 0, 2, 0x74, 0x70, 0, 0, 0, 7]);
-  const value = { ...key, offset: 2 ** 40, leaderEpoch: 3, metadata: 'm', commitTimestamp: 1_700_000_000_000 };
+  const value = { ...key, offset: 2 ** 40, leaderEpoch: 3, metadata: 'm', commitTimestamp: 1_700_000_000_000, expireTimestamp: null };
   const valueBytes = encodeOffsetValue(value);
   t.is(valueBytes.readInt16BE(0), 3);
   t.is(Number(valueBytes.readBigInt64BE(2)), 2 ** 40);
@@ -342,7 +505,7 @@ test('__consumer_offsets records use Kafka key v1 / value v3, land on hash(group
   const log = new MemoryTopicLog(4);
   const store = new PartitionOffsetStore(log);
   t.deepEqual([...(await store.load())], []);
-  const rec = (groupId: string, partition: number, offset: number) => ({ groupId, topic: 't', partition, offset, leaderEpoch: -1, metadata: '', commitTimestamp: 5 });
+  const rec = (groupId: string, partition: number, offset: number) => ({ groupId, topic: 't', partition, offset, leaderEpoch: -1, metadata: '', commitTimestamp: 5, expireTimestamp: null });
   await store.append([rec('a', 0, 1), rec('a', 1, 2)]);
   await store.append([rec('b', 0, 9)]);
   await Promise.all([store.append([rec('a', 0, 3)]), store.append([rec('a', 0, 4)])]);

@@ -164,7 +164,7 @@ export async function groupSettled(
 export const PY_CONSUMER = fileURLToPath(new URL('../../../test/groups/clients/group_consumer.py', import.meta.url));
 
 export interface PyEvent {
-  e: 'ready' | 'assigned' | 'revoked' | 'msg' | 'closed' | 'error';
+  e: 'ready' | 'assigned' | 'revoked' | 'lost' | 'msg' | 'closed' | 'error';
   p?: number[] | number;
   o?: number;
   v?: string;
@@ -204,7 +204,7 @@ export class PyMember {
         ev.at = performance.now();
         this.events.push(ev);
         if (ev.e === 'assigned') this.assignment = [...new Set([...this.assignment, ...(ev.p as number[])])].sort((a, b) => a - b);
-        if (ev.e === 'revoked') this.assignment = this.assignment.filter((p) => !(ev.p as number[]).includes(p));
+        if (ev.e === 'revoked' || ev.e === 'lost') this.assignment = this.assignment.filter((p) => !(ev.p as number[]).includes(p));
         if (ev.e === 'msg') deliveries.add(name, ev.v!, ev.p as number, ev.o!);
       }
     });

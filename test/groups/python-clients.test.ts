@@ -20,8 +20,15 @@ test('confluent-kafka, partition.assignment.strategy=cooperative-sticky', async 
   const stayed = members.filter((m) => m.name === 'a' || m.name === 'b');
   for (const m of stayed) {
     const during = m.events.filter((e) => e.at! > leftAt && e.at! < stoppedAt);
-    t.deepEqual(during.filter((e) => e.e === 'revoked' && (e.p as number[]).length > 0), [], `${m.name} kept its partitions`);
+    t.deepEqual(during.filter((e) => e.e === 'revoked' && (e.p as number[]).length > 0), [], `${m.name} was not told to revoke the partitions it kept`);
     t.true(during.some((e) => e.e === 'assigned' && (e.p as number[]).length > 0), `${m.name} was given some of the leaver's partitions`);
+    // librdkafka before 2.10 (Debian ships 2.0.2) drops its whole assignment when a commit it sent with the old
+    // generation arrives after the rebalance bumped it and gets ILLEGAL_GENERATION, as Kafka answers
+    // (confluentinc/librdkafka#4059). That must be the only way a member that stayed loses partitions.
+    for (const lost of during.filter((e) => e.e === 'lost' && (e.p as number[]).length > 0)) {
+      const cause = during.find((e) => e.e === 'error' && e.at! <= lost.at! && e.msg!.startsWith('commit: ') && e.msg!.includes('ILLEGAL_GENERATION'));
+      t.truthy(cause, `${m.name} lost ${JSON.stringify(lost.p)} only after a commit that raced the rebalance failed`);
+    }
   }
 });
 

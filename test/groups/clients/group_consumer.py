@@ -4,9 +4,10 @@
 usage: group_consumer.py (kafka-python|confluent) BOOTSTRAP GROUP TOPIC [ASSIGNMENT_STRATEGY]
 
 Prints one JSON object per line on stdout: {"e":"assigned","p":[...]}, {"e":"revoked","p":[...]},
-{"e":"msg","p":partition,"o":offset,"v":value}, {"e":"closed"}. Offsets are committed synchronously after
-every poll that returned messages. A line "stop" on stdin (or stdin closing) makes it commit, leave the
-group and exit 0.
+{"e":"lost","p":[...]} (confluent-kafka: the client dropped partitions itself, see on_lost),
+{"e":"msg","p":partition,"o":offset,"v":value}, {"e":"error","msg":...}, {"e":"closed"}. Offsets are
+committed synchronously after every poll that returned messages. A line "stop" on stdin (or stdin closing)
+makes it commit, leave the group and exit 0.
 """
 import json
 import sys
@@ -94,16 +95,30 @@ def run_confluent():
     def on_revoke(_c, partitions):
         emit(e="revoked", p=sorted(tp.partition for tp in partitions))
 
-    consumer.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
+    # librdkafka calls this instead of on_revoke when it gives up partitions on its own, after an error,
+    # rather than because the group's assignment took them away.
+    def on_lost(_c, partitions):
+        emit(e="lost", p=sorted(tp.partition for tp in partitions))
+
+    consumer.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_lost)
     emit(e="ready")
     while not stop.is_set():
-        msgs = consumer.consume(num_messages=500, timeout=0.1)
-        good = [m for m in msgs if m.error() is None]
-        for m in msgs:
+        # poll(), one message at a time, not consume(num_messages=N): in librdkafka before 2.1.0 (Debian ships
+        # 2.0.2) the batch call loses messages when a partition is paused and resumed meanwhile, which the
+        # cooperative assignor does to the partitions a member keeps on every incremental rebalance: messages
+        # already fetched are dropped, and their offsets are stored (so committed) all the same. See "Poor
+        # Consumer batch API messaging guarantees" in librdkafka's 2.0.0 release notes, fixed in 2.1.0.
+        good = []
+        m = consumer.poll(0.1)
+        while m is not None:
             if m.error() is not None:
                 emit(e="error", msg=str(m.error()))
-        for m in good:
-            emit(e="msg", p=m.partition(), o=m.offset(), v=m.value().decode())
+            else:
+                good.append(m)
+                emit(e="msg", p=m.partition(), o=m.offset(), v=m.value().decode())
+            if len(good) >= 500:
+                break
+            m = consumer.poll(0)
         if good:
             try:
                 consumer.commit(asynchronous=False)
