@@ -384,6 +384,9 @@ export class PartitionLog {
     }
     const lastDelta = readInt32(bytes, start + LAST_OFFSET_DELTA);
     if (lastDelta < 0) throw storageError(`append: negative lastOffsetDelta ${lastDelta}`);
+    if (!Number.isSafeInteger(this.endOffset + lastDelta + 1)) {
+      throw storageError(`append: offsets past ${this.endOffset} + ${lastDelta + 1} exceed 2^53`);
+    }
 
     let seg = this.active;
     if (
