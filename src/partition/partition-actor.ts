@@ -85,6 +85,19 @@ export class PartitionActor {
     return new PartitionActor(kept, log);
   }
 
+  /** `topic-partition`, for logs. */
+  get name(): string {
+    return `${this.spec.topic}-${this.spec.partition}`;
+  }
+
+  get sizeBytes(): number {
+    return this.#log.sizeBytes;
+  }
+
+  get segmentCount(): number {
+    return this.#log.segmentCount;
+  }
+
   get recoveryReport(): PartitionLog['recoveryReport'] {
     return this.#log.recoveryReport;
   }
@@ -205,6 +218,11 @@ export class PartitionActor {
 
   close(): void {
     this.#log.close();
+  }
+
+  /** Closes the log's files without flushing or marking a clean shutdown (its log dir is offline). */
+  abandon(): void {
+    this.#log.abandon();
   }
 
   delete(): void {

@@ -420,10 +420,12 @@ export class PartitionLog {
     this.hintNext = 0;
   }
 
+  /** Deletes the oldest segment's files; one that cannot be deleted stays the oldest, to be retried. */
   private removeOldest(): void {
-    const seg = this.segments.shift()!;
-    this.totalBytes -= seg.size;
+    const seg = this.segments[0]!;
     seg.remove();
+    this.segments.shift();
+    this.totalBytes -= seg.size;
     this.dirDirty = true;
   }
 
@@ -435,16 +437,20 @@ export class PartitionLog {
   applyRetention(nowMs: number, retentionMs: number, retentionBytes: number): number {
     this.ensureOpen();
     let deleted = 0;
-    while (this.segments.length > 1) {
-      const seg = this.segments[0]!;
-      const largest = seg.maxTimestamp >= 0 ? seg.maxTimestamp : seg.createdMs;
-      const expired = retentionMs >= 0 && nowMs - largest > retentionMs;
-      const oversize = retentionBytes >= 0 && this.totalBytes - seg.size >= retentionBytes;
-      if (!expired && !oversize) break;
-      this.removeOldest();
-      deleted++;
+    try {
+      while (this.segments.length > 1) {
+        const seg = this.segments[0]!;
+        const largest = seg.maxTimestamp >= 0 ? seg.maxTimestamp : seg.createdMs;
+        const expired = retentionMs >= 0 && nowMs - largest > retentionMs;
+        const oversize = retentionBytes >= 0 && this.totalBytes - seg.size >= retentionBytes;
+        if (!expired && !oversize) break;
+        this.removeOldest();
+        deleted++;
+      }
+    } finally {
+      // Segments deleted before a failure are gone: the log start offset must follow them.
+      if (deleted > 0) this.afterStartMoved(this.segments[0]!.baseOffset);
     }
-    if (deleted > 0) this.afterStartMoved(this.segments[0]!.baseOffset);
     return deleted;
   }
 
@@ -456,8 +462,12 @@ export class PartitionLog {
     this.ensureOpen();
     if (!Number.isSafeInteger(offset) || offset > this.endOffset) throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset);
     if (offset <= this.startOffset) return this.startOffset;
-    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.removeOldest();
-    this.afterStartMoved(offset);
+    try {
+      while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.removeOldest();
+    } finally {
+      // Even when a segment could not be deleted, the records below `offset` are no longer served.
+      this.afterStartMoved(offset);
+    }
     return this.startOffset;
   }
 
@@ -676,6 +686,22 @@ export class PartitionLog {
     }
     this.syncDir();
     this.closed = true;
+  }
+
+  /**
+   * Closes every file without syncing or leaving the clean-shutdown marker, so the next open recovers the log:
+   * for a log dir that failed, whose contents are no longer trusted to be what was acknowledged.
+   */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const seg of this.segments) {
+      try {
+        seg.close();
+      } catch {
+        // Pending index entries that cannot be written are rebuilt by the next open's scan.
+      }
+    }
   }
 
   /** Closes without a marker and removes the partition directory. */
