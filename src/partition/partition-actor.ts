@@ -106,6 +106,10 @@ export class PartitionActor {
     return this.#log.recoveryDetails;
   }
 
+  get recoveryDamage(): PartitionLog['damage'] {
+    return this.#log.damage;
+  }
+
   get recoveryPoint(): number {
     return this.#log.recoveryPoint;
   }

@@ -387,6 +387,15 @@ export class PartitionWorkerPool {
       case 'log-dir-offline':
         this.health.markOffline(link.index, event.reason);
         return;
+      case 'segment-damaged': {
+        const { damage, partition } = event;
+        const message =
+          damage.cutBytes > 0
+            ? `damaged segment ${damage.segment} of ${partition}: ${damage.problem}; cut back to its last valid batch (offset ${damage.offset}), the ${damage.cutBytes} bytes after it kept in ${damage.quarantineFile}; every later segment kept`
+            : `damaged log ${partition} after segment ${damage.segment}: ${damage.problem}; every later segment kept, reads skip the hole`;
+        this.#log.error({ partition, ...damage }, message);
+        return;
+      }
       case 'retention': {
         const { partitionId, topic, partition, logStartOffset } = event;
         this.#log.info(

@@ -92,6 +92,7 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
             faults.record('open', `${spec.topic}-${spec.partition}`, error);
             throw error;
           }
+          for (const damage of actor.recoveryDamage) data.events.postMessage({ type: 'segment-damaged', partition: actor.name, damage } satisfies WorkerEvent);
         }
         actors.set(spec.partitionId, actor);
         const report = actor.recoveryReport;
