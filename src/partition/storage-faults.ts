@@ -14,6 +14,7 @@ const REPORT_INTERVAL_MS = 100;
 
 export class StorageFaults {
   readonly #post: (event: WorkerEvent) => void;
+  readonly #now: () => number;
   /** Keyed by operation and code, so the map stays small however many partitions fail. */
   readonly #pending = new Map<string, StorageErrorReport>();
   #lastReport = 0;
@@ -22,8 +23,9 @@ export class StorageFaults {
   #failedAppends = 0;
   #offlineReason: string | null = null;
 
-  constructor(post: (event: WorkerEvent) => void) {
+  constructor(post: (event: WorkerEvent) => void, now: () => number = Date.now) {
     this.#post = post;
+    this.#now = now;
   }
 
   /** Why the log dir is offline, or null while it is in use. */
@@ -41,7 +43,7 @@ export class StorageFaults {
     if (operation === 'flush') {
       this.takeOffline(`fdatasync of ${partition} failed (${code}): ${message}`);
     } else if (operation === 'append') {
-      const now = Date.now();
+      const now = this.#now();
       this.#failingSince ??= now;
       this.#failedAppends++;
       if (now - this.#failingSince >= FAILING_APPENDS_OFFLINE_AFTER_MS) {
@@ -67,7 +69,7 @@ export class StorageFaults {
   /** Sends what was counted since the last report, at most every REPORT_INTERVAL_MS (Infinity: now). */
   report(nowMs: number): void {
     if (this.#pending.size === 0 || nowMs - this.#lastReport < REPORT_INTERVAL_MS) return;
-    this.#lastReport = Number.isFinite(nowMs) ? nowMs : Date.now();
+    this.#lastReport = Number.isFinite(nowMs) ? nowMs : this.#now();
     this.#post({ type: 'storage-errors', errors: [...this.#pending.values()] });
     this.#pending.clear();
   }
