@@ -14,7 +14,10 @@ import { createLatencyBuffer, createSharedLatencyBuffer, LatencyRecorder } from 
 import type { PartitionWorkerControl, PartitionWorkerData } from './worker-host.js';
 import { FLAG_ACKS_ALL, FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
 import { LogDirHealth } from './log-dir-health.js';
+import { handleWorkerEvent, type LogStartMoved, type WorkerEventSinks } from './worker-event-handler.js';
 import type { WorkerEvent } from './worker-events.js';
+
+export type { LogStartMoved } from './worker-event-handler.js';
 
 export interface ProduceReply {
   errorCode: number;
@@ -38,14 +41,6 @@ export interface ListOffsetReply {
 }
 
 type Reply = ProduceReply | FetchReply | ListOffsetReply;
-
-/** Retention moved a partition's log start offset (the front-end keeps a copy of it). */
-export interface LogStartMoved {
-  partitionId: number;
-  topic: string;
-  partition: number;
-  logStartOffset: number;
-}
 
 interface PendingCall {
   op: number;
@@ -147,6 +142,13 @@ export class PartitionWorkerPool {
     this.#links = links;
     this.#log = log;
     this.health = new LogDirHealth(log);
+    const sinks: WorkerEventSinks = {
+      health: this.health,
+      log,
+      logStartMoved: (moved) => {
+        for (const listener of this.#logStartListeners) listener(moved);
+      },
+    };
     this.health.onOffline(({ reason }) => {
       // Workers that did not see the failure themselves stop using the log dir too.
       for (const link of this.#links) {
@@ -154,7 +156,7 @@ export class PartitionWorkerPool {
       }
     });
     for (const link of links) {
-      link.events.on('message', (event: WorkerEvent) => this.#workerEvent(link, event));
+      link.events.on('message', (event: WorkerEvent) => handleWorkerEvent(link.index, event, sinks));
       // Events must never keep the process alive on their own.
       link.events.unref();
       link.thread.on('error', (error) => this.#workerDied(link, error));
@@ -376,34 +378,6 @@ export class PartitionWorkerPool {
       }
       default:
         call.resolve({ errorCode, offset: a, timestamp: c, logStartOffset });
-    }
-  }
-
-  #workerEvent(link: WorkerLink, event: WorkerEvent): void {
-    switch (event.type) {
-      case 'storage-errors':
-        this.health.storageErrors(link.index, event.errors);
-        return;
-      case 'log-dir-offline':
-        this.health.markOffline(link.index, event.reason);
-        return;
-      case 'segment-damaged': {
-        const { damage, partition } = event;
-        const message =
-          damage.cutBytes > 0
-            ? `damaged segment ${damage.segment} of ${partition}: ${damage.problem}; cut back to its last valid batch (offset ${damage.offset}), the ${damage.cutBytes} bytes after it kept in ${damage.quarantineFile}; every later segment kept`
-            : `damaged log ${partition} after segment ${damage.segment}: ${damage.problem}; every later segment kept, reads skip the hole`;
-        this.#log.error({ partition, ...damage }, message);
-        return;
-      }
-      case 'retention': {
-        const { partitionId, topic, partition, logStartOffset } = event;
-        this.#log.info(
-          { partition: `${topic}-${partition}`, deletedSegments: event.deletedSegments, deletedBytes: event.deletedBytes, logStartOffset },
-          'deleted segments past retention',
-        );
-        for (const listener of this.#logStartListeners) listener({ partitionId, topic, partition, logStartOffset });
-      }
     }
   }
 
