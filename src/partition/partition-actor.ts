@@ -29,6 +29,8 @@ export interface PartitionLimits {
   /** retention.ms / retention.bytes; -1 disables. */
   retentionMs: number;
   retentionBytes: number;
+  /** cleanup.policy includes `delete`: only then do retention.ms and retention.bytes delete segments (Kafka's rule). */
+  deleteRetention: boolean;
   indexIntervalBytes: number;
   /** log.retention.check.interval.ms (a broker setting, carried here so the worker knows it). */
   retentionCheckMs: number;
@@ -132,6 +134,8 @@ export class PartitionActor {
 
   /** Deletes segments past retention.ms / retention.bytes; returns how many went. */
   applyRetention(nowMs: number): number {
+    // A compact-only topic (__consumer_offsets among them) keeps its segments whatever their age or size.
+    if (!this.spec.deleteRetention) return 0;
     return this.#log.applyRetention(nowMs, this.spec.retentionMs, this.spec.retentionBytes);
   }
 

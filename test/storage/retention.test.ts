@@ -175,3 +175,23 @@ test('a segment retention cannot delete is logged and counted, kept readable, an
   const lines = broker.logs.filter((l) => l.includes('"operation":"retention"')).length;
   t.true(lines >= 1 && lines <= 10, `${lines} retention error lines`);
 });
+
+test('a compact-only topic keeps its segments whatever retention.ms says (Kafka deletes only under cleanup.policy delete)', async (t) => {
+  t.timeout(120_000);
+  const broker = await startTestBroker({ config: CHECK_EVERY_SECOND });
+  t.teardown(() => broker.close());
+  const kafka = kafkaFor(broker.bootstrap);
+  await createTopic(kafka, 'compacted', { 'cleanup.policy': 'compact', 'retention.ms': '2000', 'segment.bytes': '4096' });
+  await createTopic(kafka, 'deleted', { 'cleanup.policy': 'delete', 'retention.ms': '2000', 'segment.bytes': '4096' });
+  // The compacted topic's records are the older ones: whatever check deletes the other topic's segments found
+  // these expired too.
+  await produce(kafka, 'compacted', 10);
+  await produce(kafka, 'deleted', 10);
+  const compacted = join(broker.dataDir, 'compacted-0');
+  const before = logFiles(compacted);
+  t.true(before.length >= 3);
+  const deleted = join(broker.dataDir, 'deleted-0');
+  await waitFor('retention to run on the delete topic', () => (logFiles(deleted).length === 1 ? true : undefined), 20_000, 100, () => logFiles(deleted));
+  t.deepEqual(logFiles(compacted), before);
+  t.is((await withAdmin(kafka, (admin) => offsets(admin, 'compacted'))).low, 0);
+});
