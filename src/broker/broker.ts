@@ -29,6 +29,7 @@ export class Broker {
   readonly #groups: GroupCoordinator;
   #closing: Promise<void> | null = null;
   #checkpointTimer: NodeJS.Timeout | null = null;
+  #checkpointing: Promise<void> | null = null;
   readonly #metrics: BrokerMetrics | null;
   #metricsServer: MetricsServer | null = null;
 
@@ -60,6 +61,11 @@ export class Broker {
     // Before any partition opens, so partitions start with the dynamic values in effect.
     const dynamicConfig = DynamicBrokerConfig.load(config, (message) => log.warn(message));
     const workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
+    // Retention moves log start offsets on the workers; the front-end's copy (Fetch, metrics) follows.
+    workers.onLogStartMoved(({ partitionId, topic, partition, logStartOffset }) => {
+      const state = registry.partition(topic, partition);
+      if (state?.id === partitionId && logStartOffset > state.logStartOffset) state.logStartOffset = logStartOffset;
+    });
     try {
       const admin = new TopicAdmin(registry, workers, config, log.child({ component: 'admin' }));
       await admin.openAll();
@@ -150,6 +156,8 @@ export class Broker {
   /** Why /ready answers 503, or null when the broker is ready. */
   notReadyReason(): string | null {
     if (this.#closing) return 'broker is shutting down';
+    const offline = this.#workers.health.offline;
+    if (offline) return `log dir ${this.config.dataDir} is offline: ${offline.reason}`;
     for (let w = 0; w < this.#workers.workerCount; w++) {
       if (!this.#workers.isAlive(w)) return `partition worker ${w} is dead`;
     }
@@ -181,13 +189,29 @@ export class Broker {
     return this.#groups.groupLag(groupId, (topic, partition) => this.context.registry.partition(topic, partition)?.highWatermark);
   }
 
-  /** The recovery-point checkpoint is rewritten periodically so a crash rescans only recent segments. */
+  /**
+   * The recovery-point checkpoint is rewritten every `intervalMs` so a crash rescans only recent segments. Each
+   * run is scheduled when the previous one has finished, so a slow disk never has two writing the same file; a
+   * failure is counted and logged (rate-limited) as a storage error; an offline log dir is left alone, as Kafka
+   * stops checkpointing a failed dir.
+   */
   #startRecoveryCheckpoints(admin: TopicAdmin, intervalMs: number): void {
     if (intervalMs <= 0) return;
-    this.#checkpointTimer = setInterval(() => {
-      admin.checkpointRecoveryPoints().catch((error: unknown) => this.#log.warn({ err: error }, 'could not write the recovery-point checkpoint'));
-    }, intervalMs);
-    this.#checkpointTimer.unref();
+    const health = this.#workers.health;
+    const schedule = (): void => {
+      this.#checkpointTimer = setTimeout(() => {
+        if (this.#closing || health.offline) return;
+        this.#checkpointing = admin
+          .checkpointRecoveryPoints()
+          .catch((error: unknown) => health.storageError('checkpoint', this.config.dataDir, error))
+          .finally(() => {
+            this.#checkpointing = null;
+            if (!this.#closing) schedule();
+          });
+      }, intervalMs);
+      this.#checkpointTimer.unref();
+    };
+    schedule();
   }
 
   get bootstrap(): string {
@@ -197,7 +221,9 @@ export class Broker {
   /** Stops accepting, closes connections, then closes every partition log cleanly. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      if (this.#checkpointTimer) clearInterval(this.#checkpointTimer);
+      if (this.#checkpointTimer) clearTimeout(this.#checkpointTimer);
+      // A checkpoint being written finishes before the logs close under it.
+      await this.#checkpointing;
       // Parked long-poll fetches answer now, so draining the connections does not wait out their max wait.
       this.context.shuttingDown = true;
       for (const topic of this.context.registry.topics) for (const partition of topic.partitions) wakeAppendWaiters(partition);

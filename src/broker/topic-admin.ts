@@ -262,6 +262,7 @@ export class TopicAdmin {
       flushMs: value('flush.ms'),
       retentionMs: value('retention.ms'),
       retentionBytes: value('retention.bytes'),
+      deleteRetention: topicPropertyValue(topic.configs, this.#config, 'cleanup.policy').split(',').includes('delete'),
       indexIntervalBytes: value('index.interval.bytes'),
       retentionCheckMs: intProperty(this.#config, 'log.retention.check.interval.ms'),
       logAppendTime: topicPropertyValue(topic.configs, this.#config, 'message.timestamp.type') === 'LogAppendTime',

@@ -9,6 +9,7 @@ import type { GroupCoordinator, PartitionLag } from '../group/index.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { readLatency } from './latency-histogram.js';
 import { SnapshotHistogram } from './snapshot-histogram.js';
+import { registerStorageMetrics } from './storage-collectors.js';
 
 /** What the collectors read. */
 export interface MetricsSources {
@@ -44,6 +45,7 @@ export class BrokerCollectors {
     this.#registerPartitionGauges(registry);
     this.#registerLagGauges(registry);
     this.#registerWorkerMetrics(registry);
+    registerStorageMetrics(registry, sources.workers.health, sources.registry.dataDir);
     this.#registerProcessGauges(registry);
   }
 

@@ -1,7 +1,16 @@
 // One partition: the only code that touches its log. It lives on exactly one partition worker thread,
 // so appends need no locks: the worker's frame loop is the actor's mailbox.
 import { ErrorCode } from '../protocol/error-codes.js';
-import { ATTR_TIMESTAMP_TYPE_LOG_APPEND, ATTRIBUTES, LOG_OVERHEAD, MAX_TIMESTAMP as MAX_TIMESTAMP_FIELD, updateBatchCrc, writeInt64 } from '../records/batch.js';
+import {
+  ATTR_TIMESTAMP_TYPE_LOG_APPEND,
+  ATTRIBUTES,
+  LAST_OFFSET_DELTA,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP as MAX_TIMESTAMP_FIELD,
+  readInt32,
+  updateBatchCrc,
+  writeInt64,
+} from '../records/batch.js';
 import { validateIncomingBatch } from '../records/validation.js';
 import { findRecordInBatch } from '../records/timestamps.js';
 import { PartitionLog } from '../storage/partition-log.js';
@@ -20,6 +29,8 @@ export interface PartitionLimits {
   /** retention.ms / retention.bytes; -1 disables. */
   retentionMs: number;
   retentionBytes: number;
+  /** cleanup.policy includes `delete`: only then do retention.ms and retention.bytes delete segments (Kafka's rule). */
+  deleteRetention: boolean;
   indexIntervalBytes: number;
   /** log.retention.check.interval.ms (a broker setting, carried here so the worker knows it). */
   retentionCheckMs: number;
@@ -76,12 +87,29 @@ export class PartitionActor {
     return new PartitionActor(kept, log);
   }
 
+  /** `topic-partition`, for logs. */
+  get name(): string {
+    return `${this.spec.topic}-${this.spec.partition}`;
+  }
+
+  get sizeBytes(): number {
+    return this.#log.sizeBytes;
+  }
+
+  get segmentCount(): number {
+    return this.#log.segmentCount;
+  }
+
   get recoveryReport(): PartitionLog['recoveryReport'] {
     return this.#log.recoveryReport;
   }
 
   get recoveryDetails(): readonly string[] {
     return this.#log.recoveryDetails;
+  }
+
+  get recoveryDamage(): PartitionLog['damage'] {
+    return this.#log.damage;
   }
 
   get recoveryPoint(): number {
@@ -106,6 +134,8 @@ export class PartitionActor {
 
   /** Deletes segments past retention.ms / retention.bytes; returns how many went. */
   applyRetention(nowMs: number): number {
+    // A compact-only topic (__consumer_offsets among them) keeps its segments whatever their age or size.
+    if (!this.spec.deleteRetention) return 0;
     return this.#log.applyRetention(nowMs, this.spec.retentionMs, this.spec.retentionBytes);
   }
 
@@ -133,6 +163,11 @@ export class PartitionActor {
     if (length > this.spec.maxMessageBytes + LOG_OVERHEAD) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1 };
     const errorCode = validateIncomingBatch(bytes, start, length);
     if (errorCode !== ErrorCode.NONE) return { errorCode, baseOffset: -1 };
+    // Offsets travel as doubles (rings, index arithmetic): past 2^53 they would silently lose precision. Kafka has
+    // no wire code for an exhausted offset space; like its offset-overflow failures this is an unknown server error.
+    if (!Number.isSafeInteger(this.#log.logEndOffset + readInt32(bytes, start + LAST_OFFSET_DELTA) + 1)) {
+      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: -1 };
+    }
     if (this.spec.logAppendTime) {
       // Kafka's LogAppendTime: the timestamp-type bit and the max timestamp change, and both lie inside the
       // CRC, so it is recomputed (the client's CRC was checked just above). Readers then use maxTimestamp
@@ -191,6 +226,11 @@ export class PartitionActor {
 
   close(): void {
     this.#log.close();
+  }
+
+  /** Closes the log's files without flushing or marking a clean shutdown (its log dir is offline). */
+  abandon(): void {
+    this.#log.abandon();
   }
 
   delete(): void {

@@ -13,6 +13,11 @@ import { createRingMemory, RingReader, RingWriter, ringUsedBytes, wakeReader, ty
 import { createLatencyBuffer, createSharedLatencyBuffer, LatencyRecorder } from '../metrics/latency-histogram.js';
 import type { PartitionWorkerControl, PartitionWorkerData } from './worker-host.js';
 import { FLAG_ACKS_ALL, FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
+import { LogDirHealth } from './log-dir-health.js';
+import { handleWorkerEvent, type LogStartMoved, type WorkerEventSinks } from './worker-event-handler.js';
+import type { WorkerEvent } from './worker-events.js';
+
+export type { LogStartMoved } from './worker-event-handler.js';
 
 export interface ProduceReply {
   errorCode: number;
@@ -80,6 +85,8 @@ class WorkerLink {
   drainingBacklog = false;
   dead: Error | null = null;
   readonly #port: MessagePort;
+  /** The worker's WorkerEvents arrive here. */
+  readonly events: MessagePort;
 
   constructor(index: number, ringBytes: number) {
     this.index = index;
@@ -88,14 +95,17 @@ class WorkerLink {
     this.replyMemory = replyMemory;
     const channel = new MessageChannel();
     this.#port = channel.port1;
+    const events = new MessageChannel();
+    this.events = events.port1;
     const data: PartitionWorkerData = {
       index,
       requestRing: this.#requestMemory,
       replyRing: replyMemory,
       controlPort: channel.port2,
       fsyncLatency: this.fsyncLatency,
+      events: events.port2,
     };
-    this.thread = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [channel.port2], name: `spate-partitions-${index}` });
+    this.thread = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [channel.port2, events.port2], name: `spate-partitions-${index}` });
     this.control = Comlink.wrap<PartitionWorkerControl>(channel.port1 as unknown as Comlink.Endpoint);
     this.requests = new RingWriter(this.#requestMemory);
     this.replies = new RingReader(replyMemory);
@@ -116,18 +126,39 @@ class WorkerLink {
   closePort(): void {
     this.control[Comlink.releaseProxy]();
     this.#port.close();
+    this.events.close();
   }
 }
 
 export class PartitionWorkerPool {
+  /** Storage errors and the log dir's offline state, from the workers' events. */
+  readonly health: LogDirHealth;
   readonly #links: WorkerLink[];
   readonly #log: Logger;
+  readonly #logStartListeners: Array<(moved: LogStartMoved) => void> = [];
   #closed = false;
 
   private constructor(links: WorkerLink[], log: Logger) {
     this.#links = links;
     this.#log = log;
+    this.health = new LogDirHealth(log);
+    const sinks: WorkerEventSinks = {
+      health: this.health,
+      log,
+      logStartMoved: (moved) => {
+        for (const listener of this.#logStartListeners) listener(moved);
+      },
+    };
+    this.health.onOffline(({ reason }) => {
+      // Workers that did not see the failure themselves stop using the log dir too.
+      for (const link of this.#links) {
+        if (!link.dead) link.call((c) => c.takeOffline(reason)).catch(() => undefined);
+      }
+    });
     for (const link of links) {
+      link.events.on('message', (event: WorkerEvent) => handleWorkerEvent(link.index, event, sinks));
+      // Events must never keep the process alive on their own.
+      link.events.unref();
       link.thread.on('error', (error) => this.#workerDied(link, error));
       link.thread.on('exit', (code) => {
         if (!this.#closed) this.#workerDied(link, new Error(`exited with code ${code}`));
@@ -161,6 +192,16 @@ export class PartitionWorkerPool {
 
   isAlive(worker: number): boolean {
     return this.#links[worker]?.dead === null;
+  }
+
+  /** Alive and its log dir online: requests to it can succeed. */
+  isServing(worker: number): boolean {
+    return this.isAlive(worker) && this.health.offline === null;
+  }
+
+  /** Called whenever retention moves a partition's log start offset. */
+  onLogStartMoved(listener: (moved: LogStartMoved) => void): void {
+    this.#logStartListeners.push(listener);
   }
 
   /** Bytes in use on a worker's request and reply rings (metrics). */
@@ -243,6 +284,8 @@ export class PartitionWorkerPool {
     const link = this.#links[worker];
     if (!link) return Promise.reject(new SpateError('SPATE_WORKER_DIED', `no partition worker ${worker}`));
     if (link.dead) return Promise.reject(link.dead);
+    // An offline log dir answers without a trip to the worker.
+    if (this.health.offline) return Promise.resolve(errorReply(op, ErrorCode.KAFKA_STORAGE_ERROR));
     if (payloadBytes > link.requests.maxFrameBytes) {
       return Promise.resolve(errorReply(op, ErrorCode.MESSAGE_TOO_LARGE));
     }

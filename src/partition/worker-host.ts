@@ -3,6 +3,7 @@
 // replies go out on the reply ring, published once per drained batch so one notify covers many replies.
 // Control plane (open/close/describe partitions) arrives by comlink RPC on a MessagePort; the loop yields to
 // the event loop between drains so those messages run between data-plane batches, never inside one.
+import { asError } from '../errors.js';
 import type { MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -10,6 +11,8 @@ import { RingReader, RingWriter, type RingMemory } from '../threads/ring.js';
 import { LatencyRecorder } from '../metrics/latency-histogram.js';
 import { PartitionActor, type PartitionDescription, type PartitionLimits, type PartitionSpec } from './partition-actor.js';
 import { FLAG_ACKS_ALL, FLAG_FIRST_BATCH_WHOLE, Op, Rep, Req } from './ring-messages.js';
+import { StorageFaults } from './storage-faults.js';
+import type { WorkerEvent } from './worker-events.js';
 
 export interface PartitionWorkerData {
   index: number;
@@ -18,6 +21,8 @@ export interface PartitionWorkerData {
   controlPort: MessagePort;
   /** Shared with the front-end: each fdatasync's duration is recorded here, read at metrics scrape time. */
   fsyncLatency: SharedArrayBuffer;
+  /** Where the worker posts WorkerEvents (storage errors, the log dir going offline, retention). */
+  events: MessagePort;
 }
 
 /** What the front-end may ask a worker over the control plane. */
@@ -30,6 +35,8 @@ export interface PartitionWorkerControl {
   /** DeleteRecords for one partition. */
   deleteRecords(partitionId: number, offset: number): { errorCode: number; lowWatermark: number };
   describe(partitionIds: number[]): PartitionDescription[];
+  /** The log dir is offline (another worker saw it fail): stop touching it. */
+  takeOffline(reason: string): void;
   shutdown(): void;
 }
 
@@ -51,6 +58,7 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
   const replies = new RingWriter(data.replyRing);
   const actors = new Map<number, PartitionActor>();
   const fsyncLatency = new LatencyRecorder(data.fsyncLatency);
+  const faults = new StorageFaults((event: WorkerEvent) => data.events.postMessage(event));
   let running = true;
   // Group commit: acks=-1 replies wait here until the end of the drain, when one fdatasync per partition
   // in `toSync` covers every batch appended to it since its last sync; then they are all released.
@@ -58,28 +66,40 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
   const toSync = new Set<PartitionActor>();
   // Partitions with data not yet fdatasynced, watched for flush.ms.
   const unflushed = new Set<PartitionActor>();
+  // log.retention.check.interval.ms of the partitions opened so far (a broker setting): none open, no checks.
+  // The next check is due that long after the previous one, so a worker that started before any partition was
+  // opened still checks once one is (the next check must not be computed from the interval it had at start).
   let retentionCheckMs = Number.MAX_SAFE_INTEGER;
-  let nextRetentionCheck = Date.now();
+  let lastRetentionCheck = Date.now();
   let nextFlushCheck = 0;
-
-  // The worker starts before it owns a partition, so its first check schedules the next one "never"; a
-  // shorter interval must also bring the next check forward, or retention would never run.
-  const shortenRetentionCheck = (intervalMs: number): void => {
-    if (intervalMs >= retentionCheckMs) return;
-    retentionCheckMs = intervalMs;
-    nextRetentionCheck = Math.min(nextRetentionCheck, Date.now() + intervalMs);
+  const offline = (): boolean => faults.offlineReason !== null;
+  /** Closes a log: cleanly (flushed, with its clean-shutdown marker) unless the log dir is offline. */
+  const closeActor = (actor: PartitionActor, deleteFiles: boolean): void => {
+    if (offline()) actor.abandon();
+    else if (deleteFiles) actor.delete();
+    else actor.close();
   };
 
   const control: PartitionWorkerControl = {
     open(specs) {
+      if (offline()) throw new Error(`the log dir is offline: ${faults.offlineReason}`);
       return specs.map((spec) => {
         const existing = actors.get(spec.partitionId);
-        const actor = existing ?? PartitionActor.open(spec);
+        let actor = existing;
+        if (!actor) {
+          try {
+            actor = PartitionActor.open(spec);
+          } catch (error) {
+            faults.record('open', `${spec.topic}-${spec.partition}`, error);
+            throw error;
+          }
+          for (const damage of actor.recoveryDamage) data.events.postMessage({ type: 'segment-damaged', partition: actor.name, damage } satisfies WorkerEvent);
+        }
         actors.set(spec.partitionId, actor);
         const report = actor.recoveryReport;
         const recovered =
           report && report.truncatedBytes > 0 ? `truncated ${report.truncatedBytes} bytes in ${report.segment ?? '?'}` : null;
-        shortenRetentionCheck(spec.retentionCheckMs);
+        if (spec.retentionCheckMs < retentionCheckMs) retentionCheckMs = spec.retentionCheckMs;
         return {
           partitionId: spec.partitionId,
           logStartOffset: actor.logStartOffset,
@@ -95,13 +115,17 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         if (!actor) continue;
         actors.delete(id);
         unflushed.delete(actor);
-        if (deleteFiles) actor.delete();
-        else actor.close();
+        try {
+          closeActor(actor, deleteFiles);
+        } catch (error) {
+          faults.record('close', actor.name, error);
+          throw error;
+        }
       }
     },
     updateConfig(partitionId, limits) {
       actors.get(partitionId)?.updateConfig(limits);
-      shortenRetentionCheck(limits.retentionCheckMs);
+      if (limits.retentionCheckMs < retentionCheckMs) retentionCheckMs = limits.retentionCheckMs;
     },
     recoveryPoints() {
       return [...actors.values()].map((a) => ({ partitionId: a.spec.partitionId, recoveryPoint: a.recoveryPoint }));
@@ -109,9 +133,11 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
     deleteRecords(partitionId, offset) {
       const actor = actors.get(partitionId);
       if (!actor) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1 };
+      if (offline()) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, lowWatermark: -1 };
       try {
         return actor.deleteRecords(offset);
-      } catch {
+      } catch (error) {
+        faults.record('delete-records', actor.name, error);
         return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, lowWatermark: -1 };
       }
     },
@@ -123,10 +149,24 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
       }
       return result;
     },
+    takeOffline(reason) {
+      faults.takeOffline(reason, false);
+    },
     shutdown() {
       running = false;
-      for (const actor of actors.values()) actor.close();
+      let failure: unknown = null;
+      for (const actor of actors.values()) {
+        try {
+          closeActor(actor, false);
+        } catch (error) {
+          // The other logs still get their clean close; this one is recovered at the next start.
+          faults.record('close', actor.name, error);
+          failure ??= error;
+        }
+      }
       actors.clear();
+      faults.report(Infinity);
+      if (failure !== null) throw asError(failure);
       // The port stays open: comlink still has to send this call's reply. The front-end terminates the thread.
     },
   };
@@ -158,8 +198,10 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
     const requestId = view.getUint32(at + Req.requestId, true);
     const op = view.getUint8(at + Req.op);
     const actor = actors.get(view.getUint32(at + Req.partitionId, true));
-    if (!actor) {
-      const r = replyHeader(requestId, op, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0);
+    // An offline log dir serves nothing (Kafka: KAFKA_STORAGE_ERROR for every partition in it).
+    const refused = !actor ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : offline() ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE;
+    if (!actor || refused !== ErrorCode.NONE) {
+      const r = replyHeader(requestId, op, refused, 0);
       replies.view.setFloat64(r + Rep.a, -1, true);
       replies.view.setFloat64(r + Rep.logStartOffset, -1, true);
       replies.view.setFloat64(r + Rep.c, -1, true);
@@ -171,10 +213,12 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         let outcome;
         try {
           outcome = actor.append(bytes, at + Req.headerBytes, length, view.getFloat64(at + Req.number, true));
-        } catch {
+        } catch (error) {
+          faults.record('append', actor.name, error);
           outcome = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, baseOffset: -1 };
         }
         if (outcome.errorCode === ErrorCode.NONE) {
+          faults.appendSucceeded();
           if ((view.getUint8(at + Req.flags) & FLAG_ACKS_ALL) !== 0) {
             held.push({ requestId, actor, baseOffset: outcome.baseOffset });
             toSync.add(actor);
@@ -197,7 +241,8 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         try {
           size = actor.fetchSize(offset, maxBytes, whole);
           errorCode = size < 0 ? ErrorCode.OFFSET_OUT_OF_RANGE : ErrorCode.NONE;
-        } catch {
+        } catch (error) {
+          faults.record('read', actor.name, error);
           size = 0;
           errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
         }
@@ -207,7 +252,8 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         if (size > 0) {
           try {
             actor.fetchInto(offset, maxBytes, whole, replies.bytes, r + Rep.headerBytes);
-          } catch {
+          } catch (error) {
+            faults.record('read', actor.name, error);
             // The reply frame is already reserved: it goes out as an error carrying no data.
             replies.view.setInt16(r + Rep.errorCode, ErrorCode.KAFKA_STORAGE_ERROR, true);
             replies.view.setInt32(r + Rep.dataLength, 0, true);
@@ -222,7 +268,8 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         let found: ReturnType<PartitionActor['listOffset']>;
         try {
           found = actor.listOffset(view.getFloat64(at + Req.number, true));
-        } catch {
+        } catch (error) {
+          faults.record('read', actor.name, error);
           found = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, offset: -1, timestamp: -1 };
         }
         const r = replyHeader(requestId, op, found.errorCode, 0);
@@ -250,12 +297,18 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
     if (toSync.size === 0) return;
     const failed = new Set<PartitionActor>();
     for (const actor of toSync) {
+      // Once the log dir is offline nothing written to it counts as durable.
+      if (offline()) {
+        failed.add(actor);
+        continue;
+      }
       try {
         const started = performance.now();
         actor.flush();
         fsyncLatency.observe((performance.now() - started) / 1000);
         unflushed.delete(actor);
-      } catch {
+      } catch (error) {
+        faults.record('flush', actor.name, error);
         failed.add(actor);
       }
     }
@@ -283,9 +336,11 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
     return handled;
   };
 
-  /** flush.ms and retention, checked between drains. */
+  /** flush.ms, retention and storage-error reports, between drains. */
   const housekeeping = (): void => {
     const now = Date.now();
+    faults.report(now);
+    if (offline()) return;
     if (unflushed.size > 0 && now >= nextFlushCheck) {
       nextFlushCheck = now + FLUSH_CHECK_MS;
       for (const actor of unflushed) {
@@ -297,16 +352,33 @@ export function runPartitionWorker(data: PartitionWorkerData): void {
         replies.publish();
       }
     }
-    if (now >= nextRetentionCheck) {
-      nextRetentionCheck = now + retentionCheckMs;
-      for (const actor of actors.values()) {
-        try {
-          actor.applyRetention(now);
-        } catch {
-          // A failed delete is retried at the next check; the data stays readable meanwhile.
-        }
-      }
+    if (now - lastRetentionCheck >= retentionCheckMs) {
+      lastRetentionCheck = now;
+      for (const actor of actors.values()) applyRetention(actor, now);
     }
+  };
+
+  const applyRetention = (actor: PartitionActor, now: number): void => {
+    const startBefore = actor.logStartOffset;
+    const sizeBefore = actor.sizeBytes;
+    const segmentsBefore = actor.segmentCount;
+    try {
+      actor.applyRetention(now);
+    } catch (error) {
+      // Retried at the next check; the data stays readable meanwhile. Reported, never swallowed.
+      faults.record('retention', actor.name, error);
+    }
+    if (actor.logStartOffset === startBefore) return;
+    const { topic, partition, partitionId } = actor.spec;
+    data.events.postMessage({
+      type: 'retention',
+      partitionId,
+      topic,
+      partition,
+      deletedSegments: segmentsBefore - actor.segmentCount,
+      deletedBytes: sizeBefore - actor.sizeBytes,
+      logStartOffset: actor.logStartOffset,
+    } satisfies WorkerEvent);
   };
 
   const loop = (): void => {

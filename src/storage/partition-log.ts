@@ -17,6 +17,7 @@ import { fsyncDir } from './io.js';
 import { type LogConfig, resolveLogConfig } from './log-config.js';
 import { type BatchRun, MAX_RELATIVE_OFFSET, Segment, indexPaths, parseSegmentFileName, segmentFileName } from './segment.js';
 import { type SegmentScan, scanSegmentFile } from './segment-scan.js';
+import { quarantineTail } from './recovery-quarantine.js';
 
 /** Written by close(), removed by open(): its presence means the last shutdown flushed everything. */
 export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
@@ -26,8 +27,8 @@ export const LOG_START_OFFSET_FILE = 'log-start-offset';
 export interface OpenOptions {
   /**
    * Offset below which everything is known flushed (from the recovery-point checkpoint): segments that
-   * end at or before it open without a scan after an unclean shutdown. Defaults to the base offset of the
-   * last segment, since a roll fdatasyncs the segment it closes.
+   * end at or before it open without a scan after an unclean shutdown. Defaults to 0 (every segment is
+   * scanned), as Kafka does for a partition the checkpoint does not know: one created since it was written.
    */
   recoveryPoint?: number;
   /** Scans of this log's segment files already made elsewhere (the startup piscina pool). */
@@ -69,7 +70,7 @@ export function planRecovery(dir: string, recoveryPoint?: number): RecoveryPlan 
   const lastBase = bases[bases.length - 1]!;
   const clean = marker !== null && marker.segment === segmentFileName(lastBase) && fs.statSync(path.join(dir, marker.segment)).size === marker.size;
   if (clean) return { clean, bases, scan: [] };
-  const rp = recoveryPoint ?? lastBase;
+  const rp = recoveryPoint ?? 0;
   const scan: ScanJob[] = [];
   for (let i = 0; i < bases.length; i++) {
     const nextBase = i + 1 < bases.length ? bases[i + 1]! : Infinity;
@@ -112,10 +113,24 @@ export class OffsetOutOfRangeError extends Error {
 }
 
 export interface RecoveryReport {
-  /** Bytes cut from torn or corrupt tails, plus whole segments dropped after a break in the sequence. */
+  /** Bytes cut from torn or corrupt segments (sealed segments' cut bytes are kept aside, see SegmentDamage). */
   truncatedBytes: number;
   /** File name of the segment that was cut, or null when nothing had to be cut. */
   segment: string | null;
+}
+
+/** A sealed segment recovery found damaged, and what it did about it (always keeping every later segment). */
+export interface SegmentDamage {
+  /** File name of the damaged segment. */
+  segment: string;
+  /** Where its valid batches end (its size after recovery), and the offset after them. */
+  position: number;
+  offset: number;
+  problem: string;
+  /** Bytes cut from it (0 for a hole in the offsets after it). */
+  cutBytes: number;
+  /** Where the cut bytes were kept (a file in the partition directory), or null when nothing was cut. */
+  quarantineFile: string | null;
 }
 
 export interface TimestampAndOffset {
@@ -162,6 +177,8 @@ export class PartitionLog {
   recoveryReport: RecoveryReport | null = null;
   /** One line per thing recovery cut or rebuilt, for the log. */
   readonly recoveryDetails: string[] = [];
+  /** Damage recovery found in sealed segments (each is worth a loud log line). */
+  readonly damage: SegmentDamage[] = [];
   /** Segment files scanned at open (CRC-checked or rebuilt). */
   scannedSegments = 0;
 
@@ -254,71 +271,98 @@ export class PartitionLog {
     let truncatedBytes = 0;
     let cutSegment: string | null = null;
     let crcChecked: Segment | null = null;
-    const openSegment = (base: number, verifyCrc: boolean): { seg: Segment; cut: number } => {
+    const noteCut = (seg: Segment, cut: number): void => {
+      if (cut <= 0) return;
+      truncatedBytes += cut;
+      cutSegment ??= seg.name;
+      clean = false;
+    };
+    /** Scans a segment (or takes the startup pool's scan) and cuts it after its last valid batch. */
+    const openSegment = (base: number, sealed: boolean): { seg: Segment; cut: number } => {
       const file = indexPaths(this.dir, base).log;
       const size = fs.statSync(file).size;
       let scan = prescanned.get(base);
-      if (scan === undefined || scan.fileSize !== size || (verifyCrc && !scan.verifiedCrc)) {
-        scan = scanSegmentFile(file, base, verifyCrc, interval);
-      }
+      if (scan === undefined || scan.fileSize !== size || !scan.verifiedCrc) scan = scanSegmentFile(file, base, true, interval);
       this.scannedSegments++;
-      const seg = Segment.openScanned(this.dir, scan);
       const cut = scan.fileSize - scan.validBytes;
-      if (cut > 0) this.recoveryDetails.push(`${seg.name}: cut ${cut} bytes at position ${scan.validBytes} (offset ${scan.nextOffset}): ${scan.problem ?? 'invalid data'}`);
+      // A sealed segment was fdatasynced when it rolled: damage in it is not a torn write but corruption, and the
+      // bytes after it may hold valid batches. They are kept aside before the cut.
+      const quarantined = sealed && cut > 0 ? quarantineTail(file, scan.validBytes, scan.fileSize) : null;
+      const seg = Segment.openScanned(this.dir, scan);
+      if (cut > 0) {
+        const what = `${seg.name}: cut ${cut} bytes at position ${scan.validBytes} (offset ${scan.nextOffset}): ${scan.problem ?? 'invalid data'}`;
+        this.recoveryDetails.push(quarantined === null ? what : `${what}; the cut bytes are kept in ${path.basename(quarantined)}`);
+        if (sealed) {
+          this.damage.push({ segment: seg.name, position: scan.validBytes, offset: scan.nextOffset, problem: scan.problem ?? 'invalid data', cutBytes: cut, quarantineFile: quarantined && path.basename(quarantined) });
+        }
+      }
       return { seg, cut };
     };
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i]!;
       const isLast = i === bases.length - 1;
-      const job = toScan.get(base);
       let seg: Segment | null = null;
-      let cut = 0;
-      if (job === undefined) {
+      if (!toScan.has(base)) {
         seg = Segment.openTrusted(this.dir, base);
         if (seg === null) this.recoveryDetails.push(`${segmentFileName(base)}: index missing or inconsistent, rebuilt`);
       }
       if (seg === null) {
         // A trusted segment whose index failed its check is rebuilt; a CRC pass tells a torn file from a lost index.
-        ({ seg, cut } = openSegment(base, true));
+        const opened = openSegment(base, !isLast);
+        seg = opened.seg;
+        noteCut(seg, opened.cut);
         if (isLast) crcChecked = seg;
       }
       this.segments.push(seg);
-      if (cut > 0) {
-        truncatedBytes += cut;
-        cutSegment ??= seg.name;
-      }
-      if (!isLast && (cut > 0 || seg.nextOffset !== bases[i + 1])) {
-        // A break in the offset sequence: nothing after it can line up, so it goes.
-        for (let j = i + 1; j < bases.length; j++) {
-          const p = indexPaths(this.dir, bases[j]!);
-          const bytes = fs.statSync(p.log).size;
-          truncatedBytes += bytes;
-          this.recoveryDetails.push(`${segmentFileName(bases[j]!)}: removed (${bytes} bytes) after the break in ${seg.name}`);
-          for (const f of [p.log, p.index, p.timeIndex]) fs.rmSync(f, { force: true });
-        }
-        cutSegment ??= seg.name;
-        this.dirDirty = true;
-        clean = false;
-        break;
-      }
+      if (!isLast) this.checkContinuity(seg, bases[i + 1]!, noteCut, () => (clean = false));
     }
     // A marker that disagrees with what the open found is not trusted either.
-    if (truncatedBytes > 0 || (marker !== null && this.active.nextOffset !== marker.logEndOffset)) clean = false;
+    if (marker !== null && this.active.nextOffset !== marker.logEndOffset) clean = false;
     if (!clean && crcChecked !== this.active) {
       const old = this.segments.pop()!;
       old.close();
-      const { seg, cut } = openSegment(old.baseOffset, true);
+      const { seg, cut } = openSegment(old.baseOffset, false);
       this.segments.push(seg);
-      if (cut > 0) {
-        truncatedBytes += cut;
-        cutSegment ??= seg.name;
-      }
+      noteCut(seg, cut);
     }
     for (const seg of this.segments) this.totalBytes += seg.size;
     this.endOffset = this.active.nextOffset;
     if (!clean) this.recoveryReport = { truncatedBytes, segment: cutSegment };
     if (this.dirDirty) this.syncDir();
     this.afterRecovery(clean);
+  }
+
+  /**
+   * Between a segment and the next one the offsets must continue. Every later segment is kept whatever happened
+   * (Kafka does not delete later segments either): a hole (a segment file lost, or one cut short) stays a hole,
+   * which reads step over to the next segment as Kafka's do; offsets the next segment also holds are cut from
+   * this one, the cut bytes kept aside, so offsets still only grow.
+   */
+  private checkContinuity(seg: Segment, nextBase: number, noteCut: (seg: Segment, cut: number) => void, unclean: () => void): void {
+    if (seg.nextOffset === nextBase) return;
+    unclean();
+    if (seg.nextOffset < nextBase) {
+      const missing = `offsets ${seg.nextOffset} to ${nextBase - 1} are missing`;
+      this.recoveryDetails.push(`${seg.name}: ${missing}: no segment holds them`);
+      // A hole left by cutting this very segment is part of that damage, not another one.
+      const cutHere = this.damage[this.damage.length - 1];
+      if (cutHere?.segment === seg.name) {
+        cutHere.problem += `; ${missing} from the log now`;
+        return;
+      }
+      const problem = `${missing}: no segment holds them (${segmentFileName(seg.nextOffset)} lost, or ${seg.name} cut short)`;
+      this.damage.push({ segment: seg.name, position: seg.size, offset: seg.nextOffset, problem, cutBytes: 0, quarantineFile: null });
+      return;
+    }
+    const position = seg.locate(nextBase);
+    const size = seg.size;
+    const problem = `it holds offsets up to ${seg.nextOffset - 1}, past the base offset ${nextBase} of the next segment`;
+    const quarantined = quarantineTail(seg.path, position, size);
+    seg.truncateTo(nextBase);
+    seg.flush();
+    this.recoveryDetails.push(`${seg.name}: cut ${size - position} bytes at position ${position}: ${problem}; the cut bytes are kept in ${path.basename(quarantined)}`);
+    this.damage.push({ segment: seg.name, position, offset: seg.nextOffset, problem, cutBytes: size - position, quarantineFile: path.basename(quarantined) });
+    noteCut(seg, size - position);
   }
 
   private afterRecovery(clean: boolean): void {
@@ -384,6 +428,9 @@ export class PartitionLog {
     }
     const lastDelta = readInt32(bytes, start + LAST_OFFSET_DELTA);
     if (lastDelta < 0) throw storageError(`append: negative lastOffsetDelta ${lastDelta}`);
+    if (!Number.isSafeInteger(this.endOffset + lastDelta + 1)) {
+      throw storageError(`append: offsets past ${this.endOffset} + ${lastDelta + 1} exceed 2^53`);
+    }
 
     let seg = this.active;
     if (
@@ -417,10 +464,12 @@ export class PartitionLog {
     this.hintNext = 0;
   }
 
+  /** Deletes the oldest segment's files; one that cannot be deleted stays the oldest, to be retried. */
   private removeOldest(): void {
-    const seg = this.segments.shift()!;
-    this.totalBytes -= seg.size;
+    const seg = this.segments[0]!;
     seg.remove();
+    this.segments.shift();
+    this.totalBytes -= seg.size;
     this.dirDirty = true;
   }
 
@@ -432,16 +481,20 @@ export class PartitionLog {
   applyRetention(nowMs: number, retentionMs: number, retentionBytes: number): number {
     this.ensureOpen();
     let deleted = 0;
-    while (this.segments.length > 1) {
-      const seg = this.segments[0]!;
-      const largest = seg.maxTimestamp >= 0 ? seg.maxTimestamp : seg.createdMs;
-      const expired = retentionMs >= 0 && nowMs - largest > retentionMs;
-      const oversize = retentionBytes >= 0 && this.totalBytes - seg.size >= retentionBytes;
-      if (!expired && !oversize) break;
-      this.removeOldest();
-      deleted++;
+    try {
+      while (this.segments.length > 1) {
+        const seg = this.segments[0]!;
+        const largest = seg.maxTimestamp >= 0 ? seg.maxTimestamp : seg.createdMs;
+        const expired = retentionMs >= 0 && nowMs - largest > retentionMs;
+        const oversize = retentionBytes >= 0 && this.totalBytes - seg.size >= retentionBytes;
+        if (!expired && !oversize) break;
+        this.removeOldest();
+        deleted++;
+      }
+    } finally {
+      // Segments deleted before a failure are gone: the log start offset must follow them.
+      if (deleted > 0) this.afterStartMoved(this.segments[0]!.baseOffset);
     }
-    if (deleted > 0) this.afterStartMoved(this.segments[0]!.baseOffset);
     return deleted;
   }
 
@@ -453,8 +506,12 @@ export class PartitionLog {
     this.ensureOpen();
     if (!Number.isSafeInteger(offset) || offset > this.endOffset) throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset);
     if (offset <= this.startOffset) return this.startOffset;
-    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.removeOldest();
-    this.afterStartMoved(offset);
+    try {
+      while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.removeOldest();
+    } finally {
+      // Even when a segment could not be deleted, the records below `offset` are no longer served.
+      this.afterStartMoved(offset);
+    }
     return this.startOffset;
   }
 
@@ -505,9 +562,11 @@ export class PartitionLog {
       if (h.offset === offset && h.pos < h.seg.size) return { seg: h.seg, pos: h.pos };
     }
     let i = this.segmentIndexFor(offset);
-    // An empty or exhausted segment (only possible at a roll boundary) hands over to the next one.
+    // An empty or exhausted segment (at a roll boundary, or before a hole recovery left) hands over to the next one.
     while (offset >= this.segments[i]!.nextOffset && i < this.segments.length - 1) i++;
     const seg = this.segments[i]!;
+    // An offset in a hole reads from the first batch after it, as Kafka's reads move on to the next segment.
+    if (offset < seg.baseOffset) return { seg, pos: 0 };
     return { seg, pos: seg.locate(offset) };
   }
 
@@ -673,6 +732,22 @@ export class PartitionLog {
     }
     this.syncDir();
     this.closed = true;
+  }
+
+  /**
+   * Closes every file without syncing or leaving the clean-shutdown marker, so the next open recovers the log:
+   * for a log dir that failed, whose contents are no longer trusted to be what was acknowledged.
+   */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const seg of this.segments) {
+      try {
+        seg.close();
+      } catch {
+        // Pending index entries that cannot be written are rebuilt by the next open's scan.
+      }
+    }
   }
 
   /** Closes without a marker and removes the partition directory. */

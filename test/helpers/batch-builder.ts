@@ -1,6 +1,7 @@
 // Builds uncompressed record batch v2 blobs for tests, exactly as a client would send them.
 // The header overrides exist so tests can produce deliberately invalid batches that still carry a
 // correct CRC (the CRC is computed last, over whatever the header ended up holding).
+import { COMPRESSION_CODEC_IDS, compressRecords, type Compression } from '../../src/records/compression.js';
 import { crc32c } from '../../src/records/crc32c.js';
 
 export interface TestRecord {
@@ -133,4 +134,20 @@ export function simpleBatch(n: number, opts: BuildBatchOptions & { valueBytes?: 
     records.push(opts.timestamp !== undefined ? { value, timestamp: opts.timestamp } : { value });
   }
   return buildRecordBatch(records, opts);
+}
+
+/**
+ * A record batch whose records section is compressed with `compression` (records built as buildRecordBatch
+ * builds them), header overrides applied before the CRC is computed, as for buildRecordBatch.
+ */
+export function buildCompressedBatch(records: TestRecord[], compression: Exclude<Compression, 'none'>, opts: BuildBatchOptions = {}): Buffer {
+  const plain = buildRecordBatch(records, opts);
+  const compressed = compressRecords(compression, plain.subarray(61));
+  const batch = Buffer.alloc(61 + compressed.length);
+  plain.copy(batch, 0, 0, 61);
+  compressed.copy(batch, 61);
+  batch.writeInt32BE(batch.length - 12, 8);
+  batch.writeInt16BE(((opts.attributes ?? 0) & ~0x07) | COMPRESSION_CODEC_IDS[compression], 21);
+  batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17);
+  return batch;
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { computeBatchCrc, readBatchHeader, readUint32 } from '../../src/records/batch.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../src/storage/log-config.js';
 import { CLEAN_SHUTDOWN_FILE, OffsetOutOfRangeError, PartitionLog } from '../../src/storage/partition-log.js';
-import { segmentFileName } from '../../src/storage/segment.js';
+import { indexPaths, segmentFileName } from '../../src/storage/segment.js';
 import { simpleBatch } from '../helpers/batch-builder.js';
 
 function tempDir(t: ExecutionContext): string {
@@ -47,6 +47,19 @@ function readAll(log: PartitionLog, offset: number, maxBytes: number, firstBatch
   const n = log.read(offset, maxBytes, firstBatchWhole, target, 0);
   if (n !== size) throw new Error(`read returned ${n} bytes, readSize said ${size}`);
   return target;
+}
+
+/** Base offsets of every batch from the log start to its end, read segment after segment as consumers do. */
+function allBatchBases(t: ExecutionContext, log: PartitionLog): number[] {
+  const bases: number[] = [];
+  for (let offset = log.logStartOffset; offset < log.logEndOffset; ) {
+    const out = readAll(log, offset, 1 << 20);
+    const batches = parseBatches(t, out, 0, out.length);
+    if (batches.length === 0) break;
+    bases.push(...batches.map((b) => b.base));
+    offset = batches[batches.length - 1]!.last + 1;
+  }
+  return bases;
 }
 
 function segmentFiles(dir: string): string[] {
@@ -322,17 +335,48 @@ test('a corrupted byte in the last batch fails its CRC and recovery keeps the pr
   log.delete();
 });
 
-test('a break in an earlier segment drops everything after it', (t) => {
+test('damage in an earlier segment is cut there, its cut bytes kept aside, and every later segment kept', (t) => {
   const dir = tempDir(t);
   const b = simpleBatch(1, { valueBytes: 10 });
   const log = PartitionLog.open(dir, config({ segmentBytes: b.length * 2 }));
   for (let i = 0; i < 6; i++) log.append(Buffer.from(b), 0, b.length);
   log.close();
-  fs.truncateSync(path.join(dir, segmentFileName(2)), b.length + 5);
+  const damaged = path.join(dir, segmentFileName(2));
+  const tail = fs.readFileSync(damaged).subarray(b.length, b.length + 5);
+  fs.truncateSync(damaged, b.length + 5);
   const reopened = PartitionLog.open(dir, config({ segmentBytes: b.length * 2 }));
-  t.deepEqual(reopened.recoveryReport, { truncatedBytes: 5 + b.length * 2, segment: segmentFileName(2) });
-  t.is(reopened.logEndOffset, 3);
-  t.deepEqual(segmentFiles(dir), [segmentFileName(0), segmentFileName(2)]);
+  t.deepEqual(reopened.recoveryReport, { truncatedBytes: 5, segment: segmentFileName(2) });
+  t.is(reopened.logEndOffset, 6);
+  t.deepEqual(segmentFiles(dir), [segmentFileName(0), segmentFileName(2), segmentFileName(4)]);
+  // The 5 bytes cut from the damaged segment are kept, and the lost offset 3 is a hole reads step over.
+  const quarantine = `${segmentFileName(2)}.quarantined-at-${b.length}`;
+  t.deepEqual(fs.readFileSync(path.join(dir, quarantine)), tail);
+  t.deepEqual(
+    reopened.damage.map((d) => [d.segment, d.cutBytes, d.quarantineFile]),
+    [[segmentFileName(2), 5, quarantine]],
+  );
+  t.regex(reopened.damage[0]!.problem, /offsets 3 to 3 are missing/);
+  t.deepEqual(allBatchBases(t, reopened), [0, 1, 2, 4, 5]);
+  const size = reopened.readSize(3, 1 << 20, true);
+  const fromHole = Buffer.alloc(size);
+  reopened.read(3, 1 << 20, true, fromHole, 0);
+  t.is(parseBatches(t, fromHole, 0, fromHole.length)[0]!.base, 4, 'a read in the hole starts at the next batch');
+  t.is(reopened.append(Buffer.from(b), 0, b.length), 6);
+  reopened.close();
+});
+
+test('a lost middle segment file leaves a hole; the segments after it stay', (t) => {
+  const dir = tempDir(t);
+  const b = simpleBatch(1, { valueBytes: 10 });
+  const log = PartitionLog.open(dir, config({ segmentBytes: b.length * 2 }));
+  for (let i = 0; i < 8; i++) log.append(Buffer.from(b), 0, b.length);
+  log.close();
+  for (const f of Object.values(indexPaths(dir, 2))) fs.rmSync(f);
+  const reopened = PartitionLog.open(dir, config({ segmentBytes: b.length * 2 }));
+  t.is(reopened.logEndOffset, 8);
+  t.deepEqual(segmentFiles(dir), [segmentFileName(0), segmentFileName(4), segmentFileName(6)]);
+  t.deepEqual(reopened.damage.map((d) => [d.segment, d.offset, d.cutBytes]), [[segmentFileName(0), 2, 0]]);
+  t.deepEqual(allBatchBases(t, reopened), [0, 1, 4, 5, 6, 7]);
   reopened.close();
 });
 

@@ -112,7 +112,7 @@ async function readAll(ctx: BrokerContext, reads: PartitionRead[], responseMaxBy
     }
     // Checked before the caught-up shortcut below: a consumer at the end of a dead worker's partition would
     // otherwise wait for appends that can never come, with no reason to refresh its metadata.
-    if (!ctx.workers.isAlive(partition.worker)) {
+    if (!ctx.workers.isServing(partition.worker)) {
       response.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
       errors = true;
       continue;

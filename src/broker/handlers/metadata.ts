@@ -63,8 +63,8 @@ function describeTopic(ctx: BrokerContext, topic: TopicState): MetadataResponseT
     // Kafka lists __consumer_offsets among all topics, flagged internal.
     isInternal: isInternalTopic(topic.name),
     partitions: topic.partitions.map((p) => ({
-      // A partition whose worker died has no leader until restart; clients see it and retry elsewhere.
-      errorCode: ctx.workers.isAlive(p.worker) ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+      // A partition whose worker died (or whose log dir is offline) has no leader until restart; clients see it and retry elsewhere.
+      errorCode: ctx.workers.isServing(p.worker) ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
       partitionIndex: p.index,
       leaderId: ctx.nodeId,
       leaderEpoch: 0,
