@@ -15,7 +15,6 @@ export {
 } from './offset-store.js';
 export {
   PartitionOffsetStore,
-  OFFSETS_TOPIC,
   offsetsPartitionFor,
   encodeOffsetKey,
   encodeOffsetValue,
@@ -23,6 +22,7 @@ export {
   decodeOffsetValue,
   type OffsetsTopicLog,
 } from './partition-offset-store.js';
-export { ensureOffsetsTopic, isInternalTopic, offsetsTopicLog } from './offsets-topic.js';
+export { OFFSETS_TOPIC, isInternalTopic } from './internal-topics.js';
+export { OffsetsWriteError } from './offsets-write-error.js';
 export { consumerLag, type CommittedPosition, type PartitionLag } from './lag.js';
 export { GroupErrorCode, type GroupErrorCodeValue } from './error-codes.js';
