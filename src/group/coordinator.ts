@@ -31,7 +31,7 @@ import type {
 } from '../protocol/generated/offset-fetch.js';
 import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/generated/sync-group.js';
 import { subscribedTopics } from './consumer-protocol.js';
-import { GroupErrorCode as E } from './error-codes.js';
+import { ErrorCode as E } from '../protocol/error-codes.js';
 import { Group, Member, type GroupState, type JoinOutcome, type MemberProtocol, type OffsetEntry, type SyncOutcome, type Timer } from './group.js';
 import { consumerLag, type PartitionLag } from './lag.js';
 import { MemoryOffsetStore, type OffsetKey, type OffsetStore, type StoredOffset } from './offset-store.js';

@@ -25,4 +25,3 @@ export {
 export { OFFSETS_TOPIC, isInternalTopic } from './internal-topics.js';
 export { OffsetsWriteError } from './offsets-write-error.js';
 export { consumerLag, type CommittedPosition, type PartitionLag } from './lag.js';
-export { GroupErrorCode, type GroupErrorCodeValue } from './error-codes.js';

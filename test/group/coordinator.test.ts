@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GroupCoordinator, GroupErrorCode as E, type GroupCoordinatorOptions } from '../../src/group/index.js';
+import { GroupCoordinator, type GroupCoordinatorOptions } from '../../src/group/index.js';
+import { ErrorCode as E } from '../../src/protocol/error-codes.js';
 import type { JoinGroupRequest, JoinGroupResponse } from '../../src/protocol/generated/join-group.js';
 import type { SyncGroupRequest } from '../../src/protocol/generated/sync-group.js';
 

@@ -6,7 +6,6 @@ import {
   encodeOffsetKey,
   encodeOffsetValue,
   GroupCoordinator,
-  GroupErrorCode as E,
   MemoryOffsetStore,
   offsetsPartitionFor,
   PartitionOffsetStore,
@@ -17,7 +16,7 @@ import {
 } from '../../src/group/index.js';
 import { OffsetsWriteError } from '../../src/group/offsets-write-error.js';
 import { SpateError } from '../../src/errors.js';
-import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { ErrorCode as E } from '../../src/protocol/error-codes.js';
 import { readRecordBatches } from '../../src/records/batch-writer.js';
 import { patchBaseOffset } from '../../src/records/batch.js';
 import { validateIncomingBatch } from '../../src/records/validation.js';
@@ -242,8 +241,8 @@ test('a commit is shown only once it is written; a failed write leaves the previ
   t.is(await fetchOne(c, 'g', 't', 0), 5);
 
   const failures: [Error, number][] = [
-    [new OffsetsWriteError(ErrorCode.MESSAGE_TOO_LARGE, 'too large'), E.INVALID_COMMIT_OFFSET_SIZE],
-    [new OffsetsWriteError(ErrorCode.KAFKA_STORAGE_ERROR, 'disk'), E.NOT_COORDINATOR],
+    [new OffsetsWriteError(E.MESSAGE_TOO_LARGE, 'too large'), E.INVALID_COMMIT_OFFSET_SIZE],
+    [new OffsetsWriteError(E.KAFKA_STORAGE_ERROR, 'disk'), E.NOT_COORDINATOR],
     [new SpateError('SPATE_WORKER_DIED', 'worker died'), E.NOT_COORDINATOR],
     [new Error('unexpected'), E.COORDINATOR_NOT_AVAILABLE],
   ];
