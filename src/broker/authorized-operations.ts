@@ -45,3 +45,6 @@ export const CLUSTER_AUTHORIZED_OPERATIONS = bitField([
   AclOperation.ALTER,
   AclOperation.DESCRIBE,
 ]);
+
+/** What a consumer group supports: read, delete, describe. */
+export const GROUP_AUTHORIZED_OPERATIONS = bitField([AclOperation.READ, AclOperation.DELETE, AclOperation.DESCRIBE]);

@@ -9,9 +9,10 @@ import { prepareDataDir } from '../storage/data-dir.js';
 import type { BrokerContext } from './context.js';
 import { createHandlers } from './handlers/index.js';
 import { createFrameProcessor } from './request-dispatcher.js';
+import { ensureOffsetsTopic, offsetsTopicLog } from './offsets-topic.js';
 import { TopicAdmin, wakeAppendWaiters } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
-import { ensureOffsetsTopic, GroupCoordinator, offsetsTopicLog, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
+import { GroupCoordinator, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
 import { BrokerMetrics, MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
 
 /** Bounds on what one connection may have outstanding before the broker stops reading from it. */

@@ -1,12 +1,20 @@
 // In-memory state of one classic consumer group: members, generation, protocol and committed offsets.
 // Group metadata is never persisted (only offsets are); after a restart members simply rejoin.
-import type { JoinGroupResponseMember } from '../protocol/generated/join-group.js';
+import { ErrorCode as E } from '../protocol/error-codes.js';
+import type { Timer } from './clock.js';
 import { InFlightCommits } from './in-flight-commits.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
 export interface MemberProtocol {
   name: string;
+  metadata: Buffer;
+}
+
+/** A member's metadata for the chosen protocol, as the leader is shown it. */
+export interface MemberMetadata {
+  memberId: string;
+  groupInstanceId: string | null;
   metadata: Buffer;
 }
 
@@ -18,7 +26,8 @@ export interface JoinOutcome {
   protocolName: string | null;
   leader: string;
   memberId: string;
-  members: JoinGroupResponseMember[];
+  /** Every member's metadata for the leader; empty for followers. */
+  members: MemberMetadata[];
   skipAssignment: boolean;
 }
 
@@ -38,8 +47,6 @@ export interface OffsetEntry {
   /** Set by a commit that chose its own retention (OffsetCommit v2-4); null: offsets.retention.minutes applies. */
   expireTimestamp: number | null;
 }
-
-export type Timer = ReturnType<typeof setTimeout>;
 
 export class Member {
   readonly memberId: string;
@@ -75,6 +82,20 @@ export class Member {
     this.rebalanceTimeoutMs = init.rebalanceTimeoutMs;
     this.protocolType = init.protocolType;
     this.protocols = init.protocols;
+  }
+
+  /** Answers a parked JoinGroup, if any. */
+  answerJoin(outcome: JoinOutcome): void {
+    const waiter = this.joinWaiter;
+    this.joinWaiter = null;
+    waiter?.(outcome);
+  }
+
+  /** Answers a parked SyncGroup, if any. */
+  answerSync(outcome: SyncOutcome): void {
+    const waiter = this.syncWaiter;
+    this.syncWaiter = null;
+    waiter?.(outcome);
   }
 
   metadataFor(protocol: string | null): Buffer {
@@ -158,6 +179,42 @@ export class Group {
     if (this.pendingSync.delete(oldMember.memberId)) this.pendingSync.add(replacement.memberId);
   }
 
+  /** Kafka's validateCurrentMember: the instance id, when given, must map to this member id. */
+  validateMember(memberId: string, groupInstanceId: string | null): number {
+    if (groupInstanceId !== null) {
+      const current = this.staticMembers.get(groupInstanceId);
+      if (current === undefined) return E.UNKNOWN_MEMBER_ID;
+      if (current !== memberId) return E.FENCED_INSTANCE_ID;
+      return E.NONE;
+    }
+    return this.members.has(memberId) ? E.NONE : E.UNKNOWN_MEMBER_ID;
+  }
+
+  /** Another member id holds this instance id now. */
+  isFenced(memberId: string, groupInstanceId: string | null): boolean {
+    if (groupInstanceId === null) return false;
+    const current = this.staticMembers.get(groupInstanceId);
+    return current !== undefined && current !== memberId;
+  }
+
+  /** Every member's metadata for the chosen protocol, in join order. */
+  memberList(): MemberMetadata[] {
+    return [...this.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: m.metadataFor(this.protocolName),
+    }));
+  }
+
+  setOffset(topic: string, partition: number, entry: OffsetEntry): void {
+    let parts = this.offsets.get(topic);
+    if (!parts) {
+      parts = new Map();
+      this.offsets.set(topic, parts);
+    }
+    parts.set(partition, entry);
+  }
+
   isLeader(memberId: string): boolean {
     return this.leaderId === memberId;
   }
@@ -216,4 +273,12 @@ export class Group {
     }
     return false;
   }
+}
+
+export function joinError(memberId: string, errorCode: number): JoinOutcome {
+  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [], skipAssignment: false };
+}
+
+export function syncError(errorCode: number): SyncOutcome {
+  return { errorCode, assignment: Buffer.alloc(0), protocolType: null, protocolName: null };
 }

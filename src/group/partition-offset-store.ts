@@ -25,7 +25,6 @@ import { SpateError } from '../errors.js';
 import { buildRecordBatch, readRecordBatches, type BatchRecord } from '../records/batch-writer.js';
 import { offsetKeyString, type OffsetKey, type OffsetStore, type StoredOffset } from './offset-store.js';
 
-export const OFFSETS_TOPIC = '__consumer_offsets';
 
 /** The slice of the broker the store needs: one topic's partitions, appended to and read by the partition actors. */
 export interface OffsetsTopicLog {

@@ -140,7 +140,7 @@ export class BrokerCollectors {
 
   async #collectLag(): Promise<LagSnapshot> {
     const { groups, registry } = this.#sources;
-    const listed = await groups.listGroups({ statesFilter: [] }, 0);
+    const listed = groups.listGroups();
     const ids = listed.groups.map((g) => g.groupId).sort();
     const hwm = (topic: string, partition: number): number | undefined => registry.partition(topic, partition)?.highWatermark;
     return limitLagSeries(

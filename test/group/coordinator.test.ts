@@ -1,21 +1,29 @@
 import test, { type ExecutionContext } from 'ava';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { GroupCoordinator, GroupErrorCode as E, type GroupCoordinatorOptions } from '../../src/group/index.js';
+import { GroupCoordinator, type GroupCoordinatorOptions } from '../../src/group/index.js';
+import { ErrorCode as E } from '../../src/protocol/error-codes.js';
 import type { JoinGroupRequest, JoinGroupResponse } from '../../src/protocol/generated/join-group.js';
 import type { SyncGroupRequest } from '../../src/protocol/generated/sync-group.js';
+import { GroupRequests } from './group-requests.js';
+import { ManualClock, settle } from './manual-clock.js';
 
 // ------------------------------------------------------------------ helpers
 
-async function coordinator(t: ExecutionContext, options: Partial<GroupCoordinatorOptions> = {}): Promise<GroupCoordinator> {
-  const c = new GroupCoordinator({ nodeId: 1, initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1, ...options });
+/** A started coordinator on a manual clock (c.clock), reached through the group handlers. */
+async function coordinator(t: ExecutionContext, options: Partial<GroupCoordinatorOptions> = {}): Promise<GroupRequests> {
+  const clock = new ManualClock();
+  const c = new GroupRequests(new GroupCoordinator({ nodeId: 1, initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1, ...options, clock }), clock);
   await c.start();
-  // The coordinator's timers are unref'd (an idle broker may exit); keep the test process alive meanwhile.
-  const hold = setInterval(() => undefined, 1000);
-  t.teardown(async () => {
-    clearInterval(hold);
-    await c.close();
-  });
+  t.teardown(() => c.close());
   return c;
+}
+
+/** Tracks whether a promise has settled yet. */
+function watch<T>(promise: Promise<T>): { readonly done: boolean; promise: Promise<T> } {
+  const state = { done: false, promise };
+  void promise.then(() => {
+    state.done = true;
+  });
+  return state;
 }
 
 /** ConsumerProtocolSubscription v0: int16 version, topics as int16-length strings, empty user data. */
@@ -71,17 +79,17 @@ function syncReq(memberId: string, generationId: number, assignments: Record<str
 }
 
 /** JoinGroup v4+ two-step: MEMBER_ID_REQUIRED, then the real (parked) join. */
-async function memberId(c: GroupCoordinator, client: string, o: JoinOpts = {}): Promise<string> {
+async function memberId(c: GroupRequests, client: string, o: JoinOpts = {}): Promise<string> {
   const r = await c.joinGroup(joinReq(o), 5, client, '/127.0.0.1');
   if (r.errorCode !== E.MEMBER_ID_REQUIRED) throw new Error(`expected MEMBER_ID_REQUIRED, got ${r.errorCode}`);
   return r.memberId;
 }
 
-const hb = (c: GroupCoordinator, memberId: string, generationId: number, groupId = 'g'): Promise<number> =>
+const hb = (c: GroupRequests, memberId: string, generationId: number, groupId = 'g'): Promise<number> =>
   c.heartbeat({ groupId, generationId, memberId, groupInstanceId: null }, 4).then((r) => r.errorCode);
 
 /** Three dynamic members through a full first generation; returns ids in join order plus the responses. */
-async function stableGroupOfThree(c: GroupCoordinator, o: JoinOpts = {}): Promise<{ ids: string[]; joins: JoinGroupResponse[] }> {
+async function stableGroupOfThree(c: GroupRequests, o: JoinOpts = {}): Promise<{ ids: string[]; joins: JoinGroupResponse[] }> {
   const ids = [await memberId(c, 'a', o), await memberId(c, 'b', o), await memberId(c, 'c', o)];
   const joins = await Promise.all(ids.map((id) => c.joinGroup(joinReq({ ...o, memberId: id }), 5, 'x', '/h')));
   const gen = joins[0]!.generationId;
@@ -154,7 +162,7 @@ test('three members form one generation; the leader gets everyone\'s metadata; s
     followersDone = true;
     return r;
   });
-  await sleep(20);
+  await settle();
   t.false(followersDone, 'followers wait for the leader');
   // The leader leaves ids[2] out: it gets an empty assignment.
   const leaderSync = await c.syncGroup(syncReq(leader, 1, { [ids[0]!]: 'A', [ids[1]!]: 'B' }), 5);
@@ -221,7 +229,7 @@ test('session timeout evicts a silent member and starts a rebalance', async (t) 
   // Only a keeps heartbeating.
   let sawRebalance = false;
   for (let i = 0; i < 8; i++) {
-    await sleep(50);
+    await c.clock.advance(50);
     const code = await hb(c, a, 1);
     if (code === E.REBALANCE_IN_PROGRESS) {
       sawRebalance = true;
@@ -243,12 +251,14 @@ test('a member that does not rejoin within the rebalance timeout is dropped from
   // The rebalance waits for the largest rebalance timeout among members.
   const { ids } = await stableGroupOfThree(c, { rebalanceTimeoutMs: 200 });
   // The leader rejoining while Stable starts a rebalance; only ids[1] follows it.
-  const started = Date.now();
-  const leaderJoin = c.joinGroup(joinReq({ memberId: ids[0]!, rebalanceTimeoutMs: 200 }), 5, 'x', '/h');
+  const leaderJoin = watch(c.joinGroup(joinReq({ memberId: ids[0]!, rebalanceTimeoutMs: 200 }), 5, 'x', '/h'));
   t.is(await hb(c, ids[2]!, 1), E.REBALANCE_IN_PROGRESS);
-  const followerJoin = c.joinGroup(joinReq({ memberId: ids[1]!, rebalanceTimeoutMs: 200 }), 5, 'x', '/h');
-  const [l, f] = await Promise.all([leaderJoin, followerJoin]);
-  t.true(Date.now() - started >= 150, 'waited for the straggler until the rebalance timeout');
+  const followerJoin = watch(c.joinGroup(joinReq({ memberId: ids[1]!, rebalanceTimeoutMs: 200 }), 5, 'x', '/h'));
+  await c.clock.advance(199);
+  t.false(leaderJoin.done || followerJoin.done, 'waited for the straggler until the rebalance timeout');
+  await c.clock.advance(1);
+  t.true(leaderJoin.done && followerJoin.done, 'the rebalance completes at its timeout');
+  const [l, f] = await Promise.all([leaderJoin.promise, followerJoin.promise]);
   t.is(l.generationId, 2);
   t.is(f.generationId, 2);
   t.deepEqual(l.members.map((m) => m.memberId).sort(), [ids[0]!, ids[1]!].sort());
@@ -265,7 +275,9 @@ test('a member that never sends SyncGroup is removed after the rebalance timeout
   const [ja] = await Promise.all([a, b].map((id) => c.joinGroup(joinReq({ memberId: id, rebalanceTimeoutMs: 100 }), 5, 'x', '/h')));
   await c.syncGroup(syncReq(a, ja!.generationId, { [a]: 'A', [b]: 'B' }), 5);
   t.is(c.describeGroup('g')?.state, 'Stable');
-  await sleep(200);
+  await c.clock.advance(99);
+  t.is(c.describeGroup('g')?.members.length, 2, 'b still has until the rebalance timeout');
+  await c.clock.advance(1);
   t.deepEqual(c.describeGroup('g')?.members.map((m) => m.memberId), [a]);
   t.is(await hb(c, a, 1), E.REBALANCE_IN_PROGRESS);
   await c.close();
@@ -329,13 +341,14 @@ test('rejoin while Stable: changed metadata or the leader triggers a rebalance; 
 
 test('initial rebalance delay collects members that arrive within it into one generation', async (t) => {
   const c = await coordinator(t, { initialRebalanceDelayMs: 150 });
-  const started = Date.now();
-  const first = c.joinGroup(joinReq({ rebalanceTimeoutMs: 2000 }), 3, 'a', '/h');
-  await sleep(100);
-  const second = c.joinGroup(joinReq({ rebalanceTimeoutMs: 2000 }), 3, 'b', '/h');
-  const [a, b] = await Promise.all([first, second]);
-  const waited = Date.now() - started;
-  t.true(waited >= 250, `the second member extended the delay (waited ${waited} ms)`);
+  const first = watch(c.joinGroup(joinReq({ rebalanceTimeoutMs: 2000 }), 3, 'a', '/h'));
+  await c.clock.advance(100);
+  const second = watch(c.joinGroup(joinReq({ rebalanceTimeoutMs: 2000 }), 3, 'b', '/h'));
+  await c.clock.advance(199);
+  t.false(first.done || second.done, 'the second member extended the delay by one more period');
+  await c.clock.advance(1);
+  t.true(first.done && second.done, 'one delay period after the second member arrived, the first generation starts');
+  const [a, b] = await Promise.all([first.promise, second.promise]);
   t.is(a.generationId, 1);
   t.is(b.generationId, 1);
   t.is(a.members.length + b.members.length, 2, 'the leader sees both');
@@ -457,10 +470,12 @@ test('a pending member (MEMBER_ID_REQUIRED, never rejoined) does not block the r
   const ja = await c.joinGroup(joinReq({ memberId: a }), 5, 'x', '/h');
   await c.syncGroup(syncReq(a, ja.generationId, {}), 5);
   await c.joinGroup(joinReq({ sessionTimeoutMs: 100 }), 5, 'ghost', '/h'); // pending, never comes back
-  const started = Date.now();
-  const rejoin = await c.joinGroup(joinReq({ memberId: a }), 5, 'x', '/h');
+  const rejoining = watch(c.joinGroup(joinReq({ memberId: a }), 5, 'x', '/h'));
+  await c.clock.advance(99);
+  t.false(rejoining.done, 'waited for the pending member');
+  await c.clock.advance(1);
+  const rejoin = await rejoining.promise;
   t.is(rejoin.generationId, 2);
-  t.true(Date.now() - started >= 80, 'waited for the pending member');
   t.is(rejoin.members.length, 1);
   await c.close();
 });
@@ -506,15 +521,18 @@ test('DescribeGroups and ListGroups report state, protocol, members and assignme
 test('close() answers parked JoinGroup calls with NOT_COORDINATOR and clears timers', async (t) => {
   const c = await coordinator(t, { initialRebalanceDelayMs: 60_000 });
   const parked = c.joinGroup(joinReq({ rebalanceTimeoutMs: 120_000 }), 3, 'x', '/h');
-  await sleep(10);
+  await settle();
+  t.true(c.clock.pendingTimers > 0, 'the initial delay and the session are running');
   await c.close();
+  t.is(c.clock.pendingTimers, 0, 'close() cancelled every timer');
   const r = await parked;
   t.is(r.errorCode, E.NOT_COORDINATOR);
   t.is((await c.heartbeat({ groupId: 'g', generationId: 0, memberId: r.memberId, groupInstanceId: null }, 4)).errorCode, E.NOT_COORDINATOR);
 });
 
 test('requests before start() get COORDINATOR_LOAD_IN_PROGRESS', async (t) => {
-  const c = new GroupCoordinator({ nodeId: 1 });
+  const clock = new ManualClock();
+  const c = new GroupRequests(new GroupCoordinator({ nodeId: 1, clock }), clock);
   t.is((await c.joinGroup(joinReq(), 5, 'x', '/h')).errorCode, E.COORDINATOR_LOAD_IN_PROGRESS);
   await c.start();
   t.is((await c.joinGroup(joinReq(), 5, 'x', '/h')).errorCode, E.MEMBER_ID_REQUIRED);

@@ -6,7 +6,6 @@ import {
   encodeOffsetKey,
   encodeOffsetValue,
   GroupCoordinator,
-  GroupErrorCode as E,
   MemoryOffsetStore,
   offsetsPartitionFor,
   PartitionOffsetStore,
@@ -17,25 +16,30 @@ import {
 } from '../../src/group/index.js';
 import { OffsetsWriteError } from '../../src/group/offsets-write-error.js';
 import { SpateError } from '../../src/errors.js';
-import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { ErrorCode as E } from '../../src/protocol/error-codes.js';
 import { readRecordBatches } from '../../src/records/batch-writer.js';
 import { patchBaseOffset } from '../../src/records/batch.js';
 import { validateIncomingBatch } from '../../src/records/validation.js';
 import type { JoinGroupRequest } from '../../src/protocol/generated/join-group.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../../src/protocol/generated/offset-commit.js';
+import { GroupRequests } from './group-requests.js';
+import { ManualClock } from './manual-clock.js';
 
 // ------------------------------------------------------------------ helpers
 
-async function coordinator(t: ExecutionContext, options: Partial<GroupCoordinatorOptions> = {}): Promise<GroupCoordinator> {
-  const c = new GroupCoordinator({ nodeId: 7, initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1, ...options });
+type Options = Partial<Omit<GroupCoordinatorOptions, 'clock'>> & { clock?: ManualClock };
+
+/** A started coordinator on a manual clock (c.clock; a new one unless given), reached through the group handlers. */
+async function coordinator(t: ExecutionContext, options: Options = {}): Promise<GroupRequests> {
+  const c = unstarted(options);
   await c.start();
-  // The coordinator's timers are unref'd; keep the test process alive while it runs.
-  const hold = setInterval(() => undefined, 1000);
-  t.teardown(async () => {
-    clearInterval(hold);
-    await c.close();
-  });
+  t.teardown(() => c.close());
   return c;
+}
+
+function unstarted(options: Options = {}): GroupRequests {
+  const clock = options.clock ?? new ManualClock();
+  return new GroupRequests(new GroupCoordinator({ nodeId: 7, initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1, ...options, clock }), clock);
 }
 
 /** `__consumer_offsets` in memory: batches checked like a Produce and stored with assigned offsets. */
@@ -94,7 +98,7 @@ function joinReq(groupId: string, topics: string[] = ['t']): JoinGroupRequest {
 }
 
 /** One member through join + sync (JoinGroup v3: member id on the first join). */
-async function soloMember(c: GroupCoordinator, groupId: string, topics: string[] = ['t']): Promise<{ memberId: string; generationId: number }> {
+async function soloMember(c: GroupRequests, groupId: string, topics: string[] = ['t']): Promise<{ memberId: string; generationId: number }> {
   const j = await c.joinGroup(joinReq(groupId, topics), 3, 'solo', '/h');
   const s = await c.syncGroup(
     { groupId, generationId: j.generationId, memberId: j.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] },
@@ -128,7 +132,7 @@ function commitReq(
 
 const codes = (r: OffsetCommitResponse): number[] => r.topics.flatMap((t) => t.partitions.map((p) => p.errorCode));
 
-async function fetchOne(c: GroupCoordinator, groupId: string, topic: string, partition: number): Promise<number> {
+async function fetchOne(c: GroupRequests, groupId: string, topic: string, partition: number): Promise<number> {
   const r = await c.offsetFetch({ groupId, topics: [{ name: topic, partitionIndexes: [partition] }], groups: [], requireStable: false }, 5);
   return r.topics[0]!.partitions[0]!.committedOffset;
 }
@@ -242,8 +246,8 @@ test('a commit is shown only once it is written; a failed write leaves the previ
   t.is(await fetchOne(c, 'g', 't', 0), 5);
 
   const failures: [Error, number][] = [
-    [new OffsetsWriteError(ErrorCode.MESSAGE_TOO_LARGE, 'too large'), E.INVALID_COMMIT_OFFSET_SIZE],
-    [new OffsetsWriteError(ErrorCode.KAFKA_STORAGE_ERROR, 'disk'), E.NOT_COORDINATOR],
+    [new OffsetsWriteError(E.MESSAGE_TOO_LARGE, 'too large'), E.INVALID_COMMIT_OFFSET_SIZE],
+    [new OffsetsWriteError(E.KAFKA_STORAGE_ERROR, 'disk'), E.NOT_COORDINATOR],
     [new SpateError('SPATE_WORKER_DIED', 'worker died'), E.NOT_COORDINATOR],
     [new Error('unexpected'), E.COORDINATOR_NOT_AVAILABLE],
   ];
@@ -325,18 +329,18 @@ test('writes issued later win: out-of-order commit completions, OffsetDelete and
 });
 
 test('OffsetCommit v2-4 retention_time_ms: the offsets expire at commit time plus that retention, also after a restart', async (t) => {
-  let now = 1_000_000;
+  const clock = new ManualClock(1_000_000);
   const log = new MemoryTopicLog(3);
-  const c = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 3_600_000, now: () => now });
+  const c = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 3_600_000, clock });
   await c.offsetCommit({ ...commitReq('short', -1, '', [['t', 0, 5]]), retentionTimeMs: 2000 }, 2);
   await c.offsetCommit({ ...commitReq('default', -1, '', [['t', 0, 6]]), retentionTimeMs: -1 }, 4);
   await c.offsetCommit({ ...commitReq('v5', -1, '', [['t', 0, 7]]), retentionTimeMs: 2000 }, 5);
   const m = await soloMember(c, 'member', ['t']);
   await c.offsetCommit({ ...commitReq('member', m.generationId, m.memberId, [['other', 0, 8]]), retentionTimeMs: 2000 }, 3);
-  now += 1999;
+  await clock.advance(1999);
   t.is(await c.expireOffsets(), 0);
-  const restarted = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 3_600_000, now: () => now });
-  now += 1;
+  const restarted = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 3_600_000, clock });
+  await clock.advance(1);
   t.is(await restarted.expireOffsets(), 2, 'the expire timestamp is persisted (value v1)');
   t.is(await fetchOne(restarted, 'short', 't', 0), -1);
   t.is(await fetchOne(restarted, 'member', 'other', 0), -1);
@@ -454,7 +458,7 @@ test('OffsetDelete: refuses subscribed topics of an active group, deletes others
 
 test('committed offsets survive a restart on the same __consumer_offsets, including deletions', async (t) => {
   const log = new MemoryTopicLog(5);
-  const first = new GroupCoordinator({ nodeId: 1, offsetStore: new PartitionOffsetStore(log), initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1 });
+  const first = unstarted({ nodeId: 1, offsetStore: new PartitionOffsetStore(log) });
   await first.start();
   await first.offsetCommit(commitReq('keep', -1, '', [['t', 0, 10, 'hello'], ['t', 1, 20]]), 2);
   await first.offsetCommit(commitReq('keep', -1, '', [['t', 0, 15, 'again']]), 8);
@@ -533,15 +537,15 @@ function javaHash(s: string): number {
 }
 
 test('offsets of empty groups expire after offsets.retention; active consumer groups keep subscribed topics', async (t) => {
-  let now = 1_000_000;
+  const clock = new ManualClock(1_000_000);
   const log = new MemoryTopicLog(3);
-  const c = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 1000, now: () => now });
+  const c = await coordinator(t, { offsetStore: new PartitionOffsetStore(log), offsetsRetentionMs: 1000, clock });
   await c.offsetCommit(commitReq('idle', -1, '', [['t', 0, 5]]), 2);
   const m = await soloMember(c, 'busy', ['t']);
   await c.offsetCommit(commitReq('busy', m.generationId, m.memberId, [['t', 0, 7], ['old', 0, 1]]), 2);
-  now += 999;
+  await clock.advance(999);
   t.is(await c.expireOffsets(), 0);
-  now += 2;
+  await clock.advance(2);
   t.is(await c.expireOffsets(), 2, 'the empty group and the unsubscribed topic of the active one');
   t.is(await fetchOne(c, 'idle', 't', 0), -1);
   t.is(await fetchOne(c, 'busy', 't', 0), 7);
@@ -549,13 +553,28 @@ test('offsets of empty groups expire after offsets.retention; active consumer gr
   t.deepEqual((await c.listGroups({ statesFilter: [] }, 4)).groups.map((g) => g.groupId), ['busy'], 'an empty group without offsets is forgotten');
   // Once the member leaves, the clock starts when the group became empty, not at the older commit.
   await c.leaveGroup({ groupId: 'busy', memberId: m.memberId, members: [] }, 1);
-  now += 500;
+  await clock.advance(500);
   t.is(await c.expireOffsets(), 0);
-  now += 600;
+  await clock.advance(600);
   t.is(await c.expireOffsets(), 1);
   const again = await coordinator(t, { offsetStore: new PartitionOffsetStore(log) });
   t.deepEqual(again.groupOffsets('busy'), [], 'expirations are persisted as tombstones');
   t.deepEqual(again.groupOffsets('idle'), []);
+});
+
+test('the expiry sweep runs every offsets.retention.check.interval.ms on the coordinator clock', async (t) => {
+  const c = await coordinator(t, { offsetsRetentionMs: 1000, emptyGroupSweepIntervalMs: 5000 });
+  await c.offsetCommit(commitReq('idle', -1, '', [['t', 0, 5]]), 2);
+  await c.clock.advance(4999);
+  t.is(await fetchOne(c, 'idle', 't', 0), 5, 'past its retention, but no sweep has run yet');
+  await c.clock.advance(1);
+  t.is(await fetchOne(c, 'idle', 't', 0), -1, 'the first sweep expired it');
+  t.is(c.describeGroup('idle'), undefined, 'and forgot the group it left without offsets');
+  await c.offsetCommit(commitReq('later', -1, '', [['t', 0, 1]]), 2);
+  await c.clock.advance(4999);
+  t.is(await fetchOne(c, 'later', 't', 0), 1);
+  await c.clock.advance(1);
+  t.is(await fetchOne(c, 'later', 't', 0), -1, 'the sweep runs again one interval later');
 });
 
 test('a MemoryOffsetStore shared by two coordinators behaves like a restart', async (t) => {

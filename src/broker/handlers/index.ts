@@ -10,6 +10,10 @@ import { handleDescribeCluster } from './describe-cluster.js';
 import { handleDeleteRecords } from './delete-records.js';
 import { handleDescribeConfigs } from './describe-configs.js';
 import { handleFetch } from './fetch.js';
+import { handleFindCoordinator } from './find-coordinator.js';
+import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './group-admin.js';
+import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './group-membership.js';
+import { handleOffsetCommit, handleOffsetDelete, handleOffsetFetch } from './group-offsets.js';
 import { handleListOffsets } from './list-offsets.js';
 import { handleMetadata } from './metadata.js';
 import { handleProduce } from './produce.js';
@@ -33,21 +37,21 @@ class HandlerTable {
   }
 }
 
-/** Group APIs go straight to the coordinator, which owns their whole state machine. */
+/** Group APIs: the handlers shape each version, the coordinator owns the groups' whole state machine. */
 function addGroupHandlers(table: HandlerTable, ctx: BrokerContext, groups: GroupCoordinator): void {
-  const clientHost = (i: RequestInfo): string => i.connection.peer.replace(/:\d+$/, '');
+  const client = (i: RequestInfo) => ({ clientId: i.clientId ?? '', clientHost: i.connection.peer.replace(/:\d+$/, '') });
   table
-    .on('FindCoordinator', (r, i) => groups.findCoordinator(r, i.apiVersion, { host: ctx.advertisedHost, port: ctx.advertisedPort }))
-    .on('JoinGroup', (r, i) => groups.joinGroup(r, i.apiVersion, i.clientId ?? '', clientHost(i)))
-    .on('SyncGroup', (r, i) => groups.syncGroup(r, i.apiVersion))
-    .on('Heartbeat', (r, i) => groups.heartbeat(r, i.apiVersion))
-    .on('LeaveGroup', (r, i) => groups.leaveGroup(r, i.apiVersion))
-    .on('OffsetCommit', (r, i) => groups.offsetCommit(r, i.apiVersion))
-    .on('OffsetFetch', (r, i) => groups.offsetFetch(r, i.apiVersion))
-    .on('ListGroups', (r, i) => groups.listGroups(r, i.apiVersion))
-    .on('DescribeGroups', (r, i) => groups.describeGroups(r, i.apiVersion))
-    .on('DeleteGroups', (r, i) => groups.deleteGroups(r, i.apiVersion))
-    .on('OffsetDelete', (r, i) => groups.offsetDelete(r, i.apiVersion));
+    .on('FindCoordinator', (r, i) => handleFindCoordinator(groups, r, i.apiVersion, { host: ctx.advertisedHost, port: ctx.advertisedPort }))
+    .on('JoinGroup', (r, i) => handleJoinGroup(groups, r, i.apiVersion, client(i)))
+    .on('SyncGroup', (r, i) => handleSyncGroup(groups, r, i.apiVersion))
+    .on('Heartbeat', (r, i) => handleHeartbeat(groups, r, i.apiVersion))
+    .on('LeaveGroup', (r, i) => handleLeaveGroup(groups, r, i.apiVersion))
+    .on('OffsetCommit', (r, i) => handleOffsetCommit(groups, r, i.apiVersion))
+    .on('OffsetFetch', (r, i) => handleOffsetFetch(groups, r, i.apiVersion))
+    .on('OffsetDelete', (r) => handleOffsetDelete(groups, r))
+    .on('ListGroups', (r, i) => handleListGroups(groups, r, i.apiVersion))
+    .on('DescribeGroups', (r, i) => handleDescribeGroups(groups, r, i.apiVersion))
+    .on('DeleteGroups', (r) => handleDeleteGroups(groups, r));
 }
 
 export function createHandlers(ctx: BrokerContext, groups: GroupCoordinator): { handlers: Map<number, ApiHandler>; advertised: AdvertisedApis } {

@@ -6,7 +6,7 @@ import { boolProperty } from '../../config/broker-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import type { TopicState } from '../topic-registry.js';
-import { isInternalTopic } from '../../group/offsets-topic.js';
+import { isInternalTopic } from '../../group/internal-topics.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
 
 export async function handleMetadata(ctx: BrokerContext, request: MetadataRequest, info: RequestInfo): Promise<MetadataResponse> {

@@ -13,7 +13,7 @@ import { compactedTopicRejection } from '../compacted-topic-check.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import { wakeAppendWaiters } from '../topic-admin.js';
-import { isInternalTopic } from '../../group/offsets-topic.js';
+import { isInternalTopic } from '../../group/internal-topics.js';
 
 /** Produce v7 is the first version whose clients may send zstd (KIP-110). */
 const FIRST_ZSTD_PRODUCE_VERSION = 7;

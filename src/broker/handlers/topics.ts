@@ -15,7 +15,7 @@ import { boolProperty } from '../../config/broker-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import { brokerConfigLayers } from './describe-configs.js';
-import { isInternalTopic } from '../../group/offsets-topic.js';
+import { isInternalTopic } from '../../group/internal-topics.js';
 
 export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
   const counts = new Map<string, number>();

@@ -11,7 +11,7 @@ import { startBrokerProcess, temporaryDir, type BrokerProcess } from '../helpers
 import { requirePythonModule } from '../helpers/clients.js';
 import { kafkaClient, produceValues, range, startInProcessBroker, waitFor } from './helpers.js';
 
-const COMMIT_WITH_RETENTION = fileURLToPath(new URL('../../../test/groups/clients/commit_with_retention.py', import.meta.url));
+const COMMIT_WITH_RETENTION = fileURLToPath(new URL('../../../test/group/clients/commit_with_retention.py', import.meta.url));
 const SWEEP_EVERY_200_MS = ['--override', 'offsets.retention.check.interval.ms=200'];
 
 /** kafka-python sends OffsetCommit v2 for `groupId` with the given retention_time_ms (-1: the broker's). */

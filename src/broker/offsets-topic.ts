@@ -1,20 +1,12 @@
 // Wiring `__consumer_offsets` into the broker: creating it at startup and giving PartitionOffsetStore its
 // partitions through the partition worker pool, exactly as client produce/fetch reach them.
 import type { Logger } from 'pino';
-import type { TopicAdmin } from '../broker/topic-admin.js';
-import { wakeAppendWaiters } from '../broker/topic-admin.js';
-import type { PartitionState, TopicRegistry, TopicState } from '../broker/topic-registry.js';
+import { OFFSETS_TOPIC, OffsetsWriteError, type OffsetsTopicLog } from '../group/index.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { OFFSETS_TOPIC, type OffsetsTopicLog } from './partition-offset-store.js';
-import { OffsetsWriteError } from './offsets-write-error.js';
-
-export { OFFSETS_TOPIC } from './partition-offset-store.js';
-
-/** Topics only the broker writes. Kafka lists them in Metadata with isInternal=true and refuses client produce. */
-export function isInternalTopic(name: string | null): boolean {
-  return name === OFFSETS_TOPIC;
-}
+import type { TopicAdmin } from './topic-admin.js';
+import { wakeAppendWaiters } from './topic-admin.js';
+import type { PartitionState, TopicRegistry, TopicState } from './topic-registry.js';
 
 /** Kafka's offsets.topic.segment.bytes default; compact so a future cleaner keeps only the latest commits. */
 const OFFSETS_TOPIC_CONFIGS = { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) };

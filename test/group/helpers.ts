@@ -161,7 +161,7 @@ export async function groupSettled(
 
 // ------------------------------------------------------------------ Python consumers
 
-export const PY_CONSUMER = fileURLToPath(new URL('../../../test/groups/clients/group_consumer.py', import.meta.url));
+export const PY_CONSUMER = fileURLToPath(new URL('../../../test/group/clients/group_consumer.py', import.meta.url));
 
 export interface PyEvent {
   e: 'ready' | 'assigned' | 'revoked' | 'lost' | 'msg' | 'closed' | 'error';
