@@ -13,7 +13,8 @@ import { ensureOffsetsTopic, offsetsTopicLog } from './offsets-topic.js';
 import { TopicAdmin, wakeAppendWaiters } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
 import { GroupCoordinator, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
-import { BrokerMetrics, MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
+import { MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
+import { BrokerMetrics } from './metrics/index.js';
 
 /** Bounds on what one connection may have outstanding before the broker stops reading from it. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;

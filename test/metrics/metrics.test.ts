@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Broker, resolveBrokerConfig } from '../../src/index.js';
 import { createLogger } from '../../src/logger.js';
-import { limitLagSeries } from '../../src/metrics/index.js';
+import { limitLagSeries } from '../../src/broker/metrics/index.js';
 import { startBrokerProcess, startTestBroker, temporaryDir } from '../helpers/broker.js';
 import { httpStatus, scrape, waitFor } from './scrape.js';
 

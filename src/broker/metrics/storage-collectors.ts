@@ -1,7 +1,7 @@
 // Storage health at scrape time: storage errors per operation, and whether the log dir is offline. Both come
 // from the front-end's LogDirHealth, fed by the partition workers' events.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { LogDirHealth } from '../partition/log-dir-health.js';
+import type { LogDirHealth } from '../../partition/log-dir-health.js';
 
 export function registerStorageMetrics(registry: Registry, health: LogDirHealth, dataDir: string): void {
   new Counter({

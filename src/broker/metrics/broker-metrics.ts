@@ -2,12 +2,12 @@
 // small record per topic): no label hashing, no allocation per request. Those numbers, and the scrape-time
 // collectors, become Prometheus series only when /metrics is read.
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
-import { apiDefinitions } from '../protocol/generated/index.js';
-import { BATCH_HEADER_BYTES, LAST_OFFSET_DELTA, LOG_OVERHEAD, BATCH_LENGTH, RECORD_COUNT, readInt32 } from '../records/batch.js';
+import { apiDefinitions } from '../../protocol/generated/index.js';
+import { BATCH_HEADER_BYTES, LAST_OFFSET_DELTA, LOG_OVERHEAD, BATCH_LENGTH, RECORD_COUNT, readInt32 } from '../../records/batch.js';
 import { BrokerCollectors, type CollectorOptions, type MetricsSources } from './collectors.js';
-import { createLatencyBuffer, LatencyRecorder, readLatency } from './latency-histogram.js';
-import type { MetricsRecorder } from './recorder.js';
-import { SnapshotHistogram } from './snapshot-histogram.js';
+import { createLatencyBuffer, LatencyRecorder, readLatency } from '../../metrics/latency-histogram.js';
+import type { MetricsRecorder } from '../../metrics/recorder.js';
+import { SnapshotHistogram } from '../../metrics/snapshot-histogram.js';
 
 interface TopicTraffic {
   bytesIn: number;

@@ -4,11 +4,11 @@
 // list), then the gauges' collect functions read the prepared values synchronously.
 import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import { Gauge, type Registry } from 'prom-client';
-import type { TopicRegistry } from '../broker/topic-registry.js';
-import type { GroupCoordinator, PartitionLag } from '../group/index.js';
-import type { PartitionWorkerPool } from '../partition/partition-workers.js';
-import { readLatency } from './latency-histogram.js';
-import { SnapshotHistogram } from './snapshot-histogram.js';
+import type { TopicRegistry } from '../topic-registry.js';
+import type { GroupCoordinator, PartitionLag } from '../../group/index.js';
+import type { PartitionWorkerPool } from '../../partition/partition-workers.js';
+import { readLatency } from '../../metrics/latency-histogram.js';
+import { SnapshotHistogram } from '../../metrics/snapshot-histogram.js';
 import { registerStorageMetrics } from './storage-collectors.js';
 
 /** What the collectors read. */
