@@ -9,6 +9,10 @@ export type SpateErrorCode =
   | 'SPATE_WORKER_STARTUP'
   | 'SPATE_BROKER_CLOSED'
   | 'SPATE_STORAGE'
+  // Another broker holds the data directory's lock.
+  | 'SPATE_DATA_DIR_LOCKED'
+  // spate-metadata.json exists but cannot be used, or topics cannot be rebuilt from the partition directories.
+  | 'SPATE_METADATA_INVALID'
   // Spate's own Kafka client (src/client/).
   | 'SPATE_CLIENT_CONNECTION'
   | 'SPATE_CLIENT_TIMEOUT'

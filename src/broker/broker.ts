@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import { type BrokerConfig, intProperty } from '../config/broker-config.js';
 import { NetworkServer } from '../network/server.js';
 import { PartitionWorkerPool } from '../partition/partition-workers.js';
+import { DataDirLock } from '../storage/data-dir-lock.js';
 import type { BrokerContext } from './context.js';
 import { createHandlers } from './handlers/index.js';
 import { createFrameProcessor } from './request-dispatcher.js';
 import { TopicAdmin, wakeAppendWaiters } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
 import { ensureOffsetsTopic, GroupCoordinator, offsetsTopicLog, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
+import { isInternalTopic, OFFSETS_TOPIC_CONFIGS } from '../group/offsets-topic.js';
 import { BrokerMetrics, MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
 
 /** Bounds on what one connection may have outstanding before the broker stops reading from it. */
@@ -29,6 +31,7 @@ export class Broker {
   #checkpointTimer: NodeJS.Timeout | null = null;
   readonly #metrics: BrokerMetrics | null;
   #metricsServer: MetricsServer | null = null;
+  readonly #lock: DataDirLock;
 
   private constructor(
     config: BrokerConfig,
@@ -39,7 +42,9 @@ export class Broker {
     port: number,
     log: Logger,
     metrics: BrokerMetrics | null,
+    lock: DataDirLock,
   ) {
+    this.#lock = lock;
     this.config = config;
     this.#metrics = metrics;
     this.#groups = groups;
@@ -53,8 +58,19 @@ export class Broker {
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     const started = performance.now();
-    const registry = TopicRegistry.load(config.dataDir, config.workers, config.properties['cluster.id']);
-    const workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
+    // Before anything reads or writes the data dir: a second broker on it would lose acknowledged writes.
+    const lock = await DataDirLock.acquire(config.dataDir);
+    let registry: TopicRegistry;
+    let workers: PartitionWorkerPool;
+    try {
+      // A topic rebuilt without its metadata gets the broker defaults, except the internal one, whose configs are known.
+      const rebuiltConfigs = (topic: string): Record<string, string> => (isInternalTopic(topic) ? { ...OFFSETS_TOPIC_CONFIGS } : {});
+      registry = TopicRegistry.load(config.dataDir, config.workers, config.properties['cluster.id'], log.child({ component: 'metadata' }), rebuiltConfigs);
+      workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     try {
       const admin = new TopicAdmin(registry, workers, config, log.child({ component: 'admin' }));
       await admin.openAll();
@@ -108,7 +124,7 @@ export class Broker {
       );
       const { port } = await server.listen({ host: config.host, port: config.port });
       context.advertisedPort = port;
-      const broker = new Broker(config, context, server, workers, groups, port, log, metrics);
+      const broker = new Broker(config, context, server, workers, groups, port, log, metrics, lock);
       await broker.#startMetricsServer();
       const metricsPort = broker.metricsPort;
       log.info(
@@ -127,6 +143,7 @@ export class Broker {
       return broker;
     } catch (error) {
       await workers.close();
+      lock.release();
       throw error;
     }
   }
@@ -198,6 +215,8 @@ export class Broker {
         await this.#server.close();
         await this.#groups.close();
         await this.#workers.close();
+        // Only once every log is closed: a broker waiting for the lock may start as soon as it is free.
+        this.#lock.release();
       } finally {
         // Last, so /ready answers 503 (shutting down) rather than refusing connections while logs close.
         await this.#metricsServer?.close();

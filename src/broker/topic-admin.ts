@@ -1,6 +1,8 @@
 // Creating, deleting and growing topics: the registry change plus opening or closing partition actors on
 // their workers. Admin changes run one at a time (a promise chain), so two clients racing to auto-create the
 // same topic cannot both create it.
+import { randomUUID } from 'node:crypto';
+import { existsSync, renameSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { type BrokerConfig, intProperty } from '../config/broker-config.js';
 import { type TopicPropertyName, topicPropertyValue, validateTopicProperty } from '../config/topic-config.js';
@@ -11,6 +13,8 @@ import type { SegmentScan } from '../storage/segment-scan.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { PartitionLimits, PartitionSpec } from '../partition/partition-actor.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
+import { isInternalTopic } from '../group/offsets-topic.js';
+import { inSlices } from './adaptive-slice.js';
 import { type PartitionState, type TopicRegistry, type TopicState, topicNameProblem } from './topic-registry.js';
 
 export interface AdminResult {
@@ -79,7 +83,9 @@ export class TopicAdmin {
     if (partitions === -1) partitions = intProperty(this.#config, 'num.partitions');
     if (replicationFactor === -1) replicationFactor = intProperty(this.#config, 'default.replication.factor');
     if (partitions <= 0) return fail(ErrorCode.INVALID_PARTITIONS, `number of partitions must be larger than 0, got ${partitions}`);
-    if (partitions > 100_000) return fail(ErrorCode.INVALID_PARTITIONS, `number of partitions ${partitions} exceeds the limit of 100000`);
+    // The broker's own internal topic is never refused: consumer groups could not commit without it.
+    const overCap = isInternalTopic(request.name) ? null : this.#brokerCapProblem(partitions);
+    if (overCap) return fail(ErrorCode.POLICY_VIOLATION, overCap);
     if (replicationFactor <= 0) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be larger than 0, got ${replicationFactor}`);
     if (replicationFactor > 1) {
       return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${replicationFactor} is larger than the number of available brokers (1)`);
@@ -96,12 +102,21 @@ export class TopicAdmin {
     return { ...ok, partitions, replicationFactor, configs };
   }
 
+  /** Partitions that can still be added to this broker under max.broker.partitions. */
+  #brokerCapProblem(adding: number): string | null {
+    const cap = intProperty(this.#config, 'max.broker.partitions');
+    const current = this.#registry.partitionCount;
+    if (current + adding <= cap) return null;
+    return `${adding} more partitions would bring this broker to ${current + adding}, above max.broker.partitions=${cap}`;
+  }
+
   createTopic(request: CreateTopicRequest): Promise<AdminResult & { topic: TopicState | null }> {
     return this.#serial(async () => {
       const checked = this.validateCreate(request);
       if (checked.errorCode !== ErrorCode.NONE) return { ...checked, topic: null };
       const topic = this.#registry.create(request.name, checked.partitions, checked.configs);
       try {
+        this.#moveStrayDirectories(topic.name, topic.partitions);
         await this.#open(topic, topic.partitions);
       } catch (error) {
         this.#registry.remove(topic.name);
@@ -136,7 +151,8 @@ export class TopicAdmin {
       if (newTotal <= current) {
         return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `topic currently has ${current} partitions, ${newTotal} would not be an increase` };
       }
-      if (newTotal > 100_000) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `${newTotal} partitions exceeds the limit of 100000` };
+      const overCap = this.#brokerCapProblem(newTotal - current);
+      if (overCap) return { errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: overCap };
       if (assignments) {
         if (assignments.length !== newTotal - current) {
           return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `expected ${newTotal - current} assignments, got ${assignments.length}` };
@@ -147,8 +163,17 @@ export class TopicAdmin {
       }
       if (validateOnly) return ok;
       const added = this.#registry.addPartitions(topic, newTotal);
-      await this.#open(topic, added);
+      try {
+        this.#moveStrayDirectories(topic.name, added);
+        await this.#open(topic, added);
+      } catch (error) {
+        this.#registry.removeNewestPartitions(topic, added.length);
+        await this.#close(added, true).catch(() => undefined);
+        this.#log.error({ err: error, topic: topic.name }, 'could not open new partitions');
+        return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `could not create partitions: ${(error as Error).message}` };
+      }
       this.#registry.save();
+      this.#log.info({ topic: topic.name, partitions: newTotal, added: added.length }, 'added partitions');
       return ok;
     });
   }
@@ -257,14 +282,18 @@ export class TopicAdmin {
     };
   }
 
+  /**
+   * Opens partitions on their workers, each worker's in slices (see AdaptiveSlice) so produce and fetch to the
+   * other partitions of that worker keep being served while thousands open. Returns the repaired ones.
+   */
   async #open(topic: TopicState, partitions: PartitionState[]): Promise<string[]> {
-    const byWorker = groupByWorker(partitions);
     const repaired: string[] = [];
     await Promise.all(
-      [...byWorker].map(async ([worker, list]) => {
-        const opened = await this.#workers.control(worker, (c) => c.open(list.map((p) => this.specFor(topic, p))));
+      [...groupByWorker(partitions)].map(async ([worker, list]) => {
+        const byId = new Map(list.map((p) => [p.id, p]));
+        const opened = await inSlices(list, (slice) => this.#workers.control(worker, (c) => c.open(slice.map((p) => this.specFor(topic, p)))));
         for (const result of opened) {
-          const partition = list.find((p) => p.id === result.partitionId)!;
+          const partition = byId.get(result.partitionId)!;
           partition.highWatermark = result.logEndOffset;
           partition.logStartOffset = result.logStartOffset;
           if (result.recovered) repaired.push(`${topic.name}-${partition.index}`);
@@ -277,14 +306,36 @@ export class TopicAdmin {
     return repaired;
   }
 
+  /** Closes partitions (deleting their files if asked), in slices as #open opens them. */
   async #close(partitions: PartitionState[], deleteFiles: boolean): Promise<void> {
     await Promise.all(
       [...groupByWorker(partitions)].map(([worker, list]) =>
         this.#workers.isAlive(worker)
-          ? this.#workers.control(worker, (c) => c.close(list.map((p) => p.id), deleteFiles))
+          ? inSlices(list, async (slice) => {
+              await this.#workers.control(worker, (c) => c.close(slice.map((p) => p.id), deleteFiles));
+              return [];
+            })
           : Promise.reject(new SpateError('SPATE_WORKER_DIED', `partition worker ${worker} is not running`)),
       ),
     );
+  }
+
+  /**
+   * A new partition must start empty. A directory already under its name is left from a topic the metadata no
+   * longer lists (a crash while it was deleted, a restored metadata file): it is moved aside, never adopted
+   * under the new topic id and never deleted.
+   */
+  #moveStrayDirectories(topic: string, partitions: PartitionState[]): void {
+    const moved: string[] = [];
+    for (const p of partitions) {
+      if (!existsSync(p.dir)) continue;
+      const aside = `${p.dir}.${randomUUID().replaceAll('-', '')}-stray`;
+      renameSync(p.dir, aside);
+      moved.push(aside);
+    }
+    if (moved.length > 0) {
+      this.#log.warn({ topic, moved: moved.slice(0, 20), count: moved.length }, 'moved aside old partition directories the metadata did not list; the new partitions start empty');
+    }
   }
 
   #collidingTopic(name: string): string | null {
