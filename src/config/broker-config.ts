@@ -40,7 +40,7 @@ export const BROKER_PROPERTIES = {
   'group.initial.rebalance.delay.ms': { kind: 'int', default: '3000', min: 0 },
   'offsets.topic.num.partitions': { kind: 'int', default: '50', min: 1 },
   // KIP-578's name (proposed for Kafka, not implemented there); CreateTopics/CreatePartitions over it get POLICY_VIOLATION.
-  'max.broker.partitions': { kind: 'int', default: '50000', min: 1 },
+  'max.broker.partitions': { kind: 'int', default: '20000', min: 1 },
   // Kafka hard-codes this bound (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH); Spate lets it be set.
   'max.partitions.per.request': { kind: 'int', default: '10000', min: 1 },
   'offsets.retention.minutes': { kind: 'int', default: String(7 * 24 * 60), min: 1 },
