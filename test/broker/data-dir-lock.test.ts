@@ -3,35 +3,14 @@
 // of two brokers started at the same instant exactly one runs; startBroker() refuses the same way in-process.
 import test from 'ava';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { startBroker, SpateError } from '../../src/index.js';
-import { CLI, startBrokerProcess, startTestBroker, temporaryDir } from '../helpers/broker.js';
-import { spawnCollecting, type Spawned } from '../helpers/spawn.js';
+import { startBrokerProcess, startTestBroker, temporaryDir } from '../helpers/broker.js';
+import { exitWithin, spawnStart, stderrLines } from '../helpers/cli-start.js';
 
 const { Kafka, logLevel } = kafkajs;
-
-function spawnStart(dataDir: string): Spawned {
-  return spawnCollecting(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', dataDir, '--workers', '1', '--metrics-port', '-1']);
-}
-
-/** The exit code, or 'still running' when the process has not exited within `ms` (it is then killed). */
-async function exitWithin(spawned: Spawned, ms: number): Promise<number | null | 'still running'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
-  const outcome = await Promise.race([spawned.exited, late]);
-  clearTimeout(timer);
-  if (outcome === 'still running') {
-    spawned.child.kill('SIGKILL');
-    await spawned.exited;
-  }
-  return outcome;
-}
-
-/** stderr as its non-empty lines. */
-function stderrLines(spawned: Spawned): string[] {
-  return spawned.stderr.join('').split('\n').filter((line) => line.trim() !== '');
-}
 
 async function produceAndConsume(bootstrap: string, topic: string, values: string[]): Promise<string[]> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'lock-test', logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
@@ -143,7 +122,7 @@ test('a lock file left by a process whose pid now belongs to another process (ot
   t.teardown(() => dir.remove());
   mkdirSync(join(dir.path, '.lock'));
   // The pid is alive (it is this test's), but it started at another time than the recorded one: a reused pid.
-  const stale = { pid: process.pid, host: (await import('node:os')).hostname(), bootId: null, startTicks: '1', since: '2020-01-01T00:00:00.000Z' };
+  const stale = { pid: process.pid, host: hostname(), bootId: null, startTicks: '1', since: '2020-01-01T00:00:00.000Z' };
   writeFileSync(join(dir.path, '.lock', `${process.pid}-reused`), JSON.stringify(stale));
   const broker = await startBrokerProcess(dir.path);
   t.teardown(() => broker.kill());
