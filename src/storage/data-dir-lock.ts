@@ -87,6 +87,17 @@ export class DataDirLock {
 
   /** Takes the lock on `dataDir` (creating the directory), or throws SPATE_DATA_DIR_LOCKED naming the holder. */
   static async acquire(dataDir: string): Promise<DataDirLock> {
+    try {
+      return await DataDirLock.#acquire(dataDir);
+    } catch (error) {
+      if (error instanceof SpateError) throw error;
+      // EACCES, ENOTDIR, EROFS...: one line naming the directory, not a stack trace.
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new SpateError('SPATE_STORAGE', `cannot lock data directory ${dataDir}: ${reason} (${(error as Error).message})`, { cause: error });
+    }
+  }
+
+  static async #acquire(dataDir: string): Promise<DataDirLock> {
     const lockDir = join(dataDir, LOCK_DIR);
     fs.mkdirSync(lockDir, { recursive: true });
     const self = currentProcessIdentity();
