@@ -14,6 +14,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import type { PartitionLimits, PartitionSpec } from '../partition/partition-actor.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { isInternalTopic } from '../group/offsets-topic.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { inSlices } from './adaptive-slice.js';
 import { type PartitionState, type TopicRegistry, type TopicState, topicNameProblem } from './topic-registry.js';
 
@@ -38,6 +39,8 @@ export class TopicAdmin {
   readonly #workers: PartitionWorkerPool;
   readonly #config: BrokerConfig;
   readonly #log: Logger;
+  /** Refusals at max.broker.partitions: any client can cause them (auto-creation), so they are rate-limited. */
+  readonly #capLog: RateLimitedLog;
   readonly #nodeId: number;
   #queue: Promise<unknown> = Promise.resolve();
   /** During openAll: each partition dir's recovery point and startup scans. */
@@ -48,6 +51,7 @@ export class TopicAdmin {
     this.#workers = workers;
     this.#config = config;
     this.#log = log;
+    this.#capLog = new RateLimitedLog(log);
     this.#nodeId = intProperty(config, 'node.id');
   }
 
@@ -107,6 +111,7 @@ export class TopicAdmin {
     const cap = intProperty(this.#config, 'max.broker.partitions');
     const current = this.#registry.partitionCount;
     if (current + adding <= cap) return null;
+    this.#capLog.write('warn', 'max.broker.partitions', { partitions: current, requested: adding, cap }, 'refused partitions over max.broker.partitions');
     return `${adding} more partitions would bring this broker to ${current + adding}, above max.broker.partitions=${cap}`;
   }
 

@@ -154,6 +154,12 @@ test('a CreateTopics of 3,000 partitions does not stop another producer: its ack
     const fetched = (await raw.fetch('wide', partition, 0)).responses[0]!.partitions[0]!;
     t.true(fetched.records!.includes(Buffer.from(`p${partition}`)), `partition ${partition}`);
   }
+  // Deleting it closes and removes the 3,000 partitions (in slices too) and leaves the steady topic serving.
+  await admin.deleteTopics({ topics: ['wide'], timeout: 170_000 });
+  t.deepEqual(readdirSync(dir.path).filter((name) => name.startsWith('wide-')), []);
+  await producer.send({ topic: 'steady', acks: -1, messages: [{ value: 'after delete' }] });
+  sent.push('after delete');
+
   // The steady topic holds every acknowledged record, in order.
   const consumer = kafka.consumer({ groupId: 'steady-reader' });
   await consumer.connect();
