@@ -223,7 +223,8 @@ export class TopicAdmin {
     this.#startup = new Map(inputs.map((i) => [i.dir, { recoveryPoint: i.recoveryPoint, prescanned: scans.get(i.dir) }]));
     const repaired: string[] = [];
     try {
-      for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions)));
+      // Nothing is served yet (the listener starts later), so there is no traffic to make room for: whole batches.
+      for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions, false)));
     } finally {
       this.#startup = null;
     }
@@ -291,12 +292,13 @@ export class TopicAdmin {
    * Opens partitions on their workers, each worker's in slices (see AdaptiveSlice) so produce and fetch to the
    * other partitions of that worker keep being served while thousands open. Returns the repaired ones.
    */
-  async #open(topic: TopicState, partitions: PartitionState[]): Promise<string[]> {
+  async #open(topic: TopicState, partitions: PartitionState[], sliced = true): Promise<string[]> {
     const repaired: string[] = [];
     await Promise.all(
       [...groupByWorker(partitions)].map(async ([worker, list]) => {
         const byId = new Map(list.map((p) => [p.id, p]));
-        const opened = await inSlices(list, (slice) => this.#workers.control(worker, (c) => c.open(slice.map((p) => this.specFor(topic, p)))));
+        const openOnWorker = (slice: PartitionState[]) => this.#workers.control(worker, (c) => c.open(slice.map((p) => this.specFor(topic, p))));
+        const opened = sliced ? await inSlices(list, openOnWorker) : await openOnWorker(list);
         for (const result of opened) {
           const partition = byId.get(result.partitionId)!;
           partition.highWatermark = result.logEndOffset;
