@@ -106,7 +106,7 @@ export class TopicAdmin {
     return { ...ok, partitions, replicationFactor, configs };
   }
 
-  /** Partitions that can still be added to this broker under max.broker.partitions. */
+  /** Why adding `adding` partitions would take this broker past max.broker.partitions, or null. */
   #brokerCapProblem(adding: number): string | null {
     const cap = intProperty(this.#config, 'max.broker.partitions');
     const current = this.#registry.partitionCount;
@@ -121,8 +121,7 @@ export class TopicAdmin {
       if (checked.errorCode !== ErrorCode.NONE) return { ...checked, topic: null };
       const topic = this.#registry.create(request.name, checked.partitions, checked.configs);
       try {
-        this.#moveStrayDirectories(topic.name, topic.partitions);
-        await this.#open(topic, topic.partitions);
+        await this.#open(topic, topic.partitions, 'new');
       } catch (error) {
         this.#registry.remove(topic.name);
         await this.#close(topic.partitions, true).catch(() => undefined);
@@ -169,8 +168,7 @@ export class TopicAdmin {
       if (validateOnly) return ok;
       const added = this.#registry.addPartitions(topic, newTotal);
       try {
-        this.#moveStrayDirectories(topic.name, added);
-        await this.#open(topic, added);
+        await this.#open(topic, added, 'new');
       } catch (error) {
         this.#registry.removeNewestPartitions(topic, added.length);
         await this.#close(added, true).catch(() => undefined);
@@ -223,8 +221,7 @@ export class TopicAdmin {
     this.#startup = new Map(inputs.map((i) => [i.dir, { recoveryPoint: i.recoveryPoint, prescanned: scans.get(i.dir) }]));
     const repaired: string[] = [];
     try {
-      // Nothing is served yet (the listener starts later), so there is no traffic to make room for: whole batches.
-      for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions, false)));
+      for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions, 'startup')));
     } finally {
       this.#startup = null;
     }
@@ -289,16 +286,37 @@ export class TopicAdmin {
   }
 
   /**
-   * Opens partitions on their workers, each worker's in slices (see AdaptiveSlice) so produce and fetch to the
-   * other partitions of that worker keep being served while thousands open. Returns the repaired ones.
+   * Opens partitions on their workers; returns the repaired ones. New partitions open in slices (see
+   * AdaptiveSlice), so produce and fetch to the other partitions of a worker keep being served while thousands
+   * open, and start empty (see moveStrayDirectories). At startup nothing is served yet (the listener starts
+   * later), so each worker gets its partitions in one call.
    */
-  async #open(topic: TopicState, partitions: PartitionState[], sliced = true): Promise<string[]> {
+  async #open(topic: TopicState, partitions: PartitionState[], purpose: 'new' | 'startup'): Promise<string[]> {
     const repaired: string[] = [];
+    const movedAside: string[] = [];
+    try {
+      await this.#openOnWorkers(topic, partitions, purpose, repaired, movedAside);
+    } finally {
+      // Also when a later slice failed: the directories already moved must be findable.
+      if (movedAside.length > 0) {
+        this.#log.warn(
+          { topic: topic.name, movedTo: movedAside.slice(0, 20), count: movedAside.length },
+          'moved aside old partition directories the metadata did not list; the new partitions start empty',
+        );
+      }
+    }
+    return repaired;
+  }
+
+  async #openOnWorkers(topic: TopicState, partitions: PartitionState[], purpose: 'new' | 'startup', repaired: string[], movedAside: string[]): Promise<void> {
     await Promise.all(
       [...groupByWorker(partitions)].map(async ([worker, list]) => {
         const byId = new Map(list.map((p) => [p.id, p]));
-        const openOnWorker = (slice: PartitionState[]) => this.#workers.control(worker, (c) => c.open(slice.map((p) => this.specFor(topic, p))));
-        const opened = sliced ? await inSlices(list, openOnWorker) : await openOnWorker(list);
+        const openOnWorker = (slice: PartitionState[]) => {
+          if (purpose === 'new') movedAside.push(...moveStrayDirectories(slice));
+          return this.#workers.control(worker, (c) => c.open(slice.map((p) => this.specFor(topic, p))));
+        };
+        const opened = purpose === 'new' ? await inSlices(list, openOnWorker) : await openOnWorker(list);
         for (const result of opened) {
           const partition = byId.get(result.partitionId)!;
           partition.highWatermark = result.logEndOffset;
@@ -310,7 +328,6 @@ export class TopicAdmin {
         }
       }),
     );
-    return repaired;
   }
 
   /** Closes partitions (deleting their files if asked), in slices as #open opens them. */
@@ -327,24 +344,6 @@ export class TopicAdmin {
     );
   }
 
-  /**
-   * A new partition must start empty. A directory already under its name is left from a topic the metadata no
-   * longer lists (a crash while it was deleted, a restored metadata file): it is moved aside, never adopted
-   * under the new topic id and never deleted.
-   */
-  #moveStrayDirectories(topic: string, partitions: PartitionState[]): void {
-    const moved: string[] = [];
-    for (const p of partitions) {
-      if (!existsSync(p.dir)) continue;
-      const aside = `${p.dir}.${randomUUID().replaceAll('-', '')}-stray`;
-      renameSync(p.dir, aside);
-      moved.push(aside);
-    }
-    if (moved.length > 0) {
-      this.#log.warn({ topic, moved: moved.slice(0, 20), count: moved.length }, 'moved aside old partition directories the metadata did not list; the new partitions start empty');
-    }
-  }
-
   #collidingTopic(name: string): string | null {
     const normalised = name.replaceAll('.', '_');
     for (const topic of this.#registry.topics) {
@@ -352,6 +351,22 @@ export class TopicAdmin {
     }
     return null;
   }
+}
+
+/**
+ * A new partition must start empty. A directory already under its name is left from a topic the metadata no
+ * longer lists (a crash while it was deleted, a restored metadata file): it is moved aside, never adopted under
+ * the new topic id and never deleted. Returns where the directories went.
+ */
+function moveStrayDirectories(partitions: PartitionState[]): string[] {
+  const moved: string[] = [];
+  for (const p of partitions) {
+    if (!existsSync(p.dir)) continue;
+    const aside = `${p.dir}.${randomUUID().replaceAll('-', '')}-stray`;
+    renameSync(p.dir, aside);
+    moved.push(aside);
+  }
+  return moved;
 }
 
 export function wakeAppendWaiters(partition: PartitionState): void {
