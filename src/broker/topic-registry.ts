@@ -76,7 +76,7 @@ export class TopicRegistry {
     if (rebuilt.length > 0) {
       log.warn(
         { topics: rebuilt.length, partitions: rebuilt.reduce((n, t) => n + t.partitions, 0), clusterId: registry.clusterId },
-        `${METADATA_FILE} was missing: rebuilt ${rebuilt.length} topics from their partition directories with new topic ids and a new cluster id; their config overrides were lost (set them again with AlterConfigs)`,
+        `${METADATA_FILE} was missing: rebuilt ${rebuilt.length} topics from their partition directories with new topic ids and ${clusterIdOverride ? 'the configured' : 'a new'} cluster id; their config overrides were lost (set them again with AlterConfigs)`,
       );
     }
     registry.save();
