@@ -24,14 +24,18 @@ function readTrimmed(path: string): string | null {
   }
 }
 
-/** The start time of `pid`, or null when /proc cannot tell (no such process, not Linux, hidepid). */
-export function processStartTicks(pid: number): string | null {
+/** Fields 3 onwards of /proc/<pid>/stat, or null when /proc cannot tell (no such process, not Linux, hidepid). */
+function statFields(pid: number): string[] | null {
   const stat = readTrimmed(`/proc/${pid}/stat`);
   if (stat === null) return null;
   // The command name (field 2) is in parentheses and may itself hold spaces and parentheses.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The start time of `pid`, or null when /proc cannot tell. */
+export function processStartTicks(pid: number): string | null {
   // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
-  return fields[19] ?? null;
+  return statFields(pid)?.[19] ?? null;
 }
 
 export function currentProcessIdentity(): ProcessIdentity {
@@ -56,8 +60,11 @@ export function liveness(holder: ProcessIdentity, self: ProcessIdentity = curren
     // EPERM: the pid exists but belongs to another user.
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return 'dead';
   }
+  const fields = statFields(holder.pid);
+  // A killed process its parent has not reaped yet is a zombie: its pid exists, but it holds nothing.
+  if (fields?.[0] === 'Z' || fields?.[0] === 'X') return 'dead';
   if (holder.startTicks === null) return 'alive';
-  const now = processStartTicks(holder.pid);
+  const now = fields?.[19] ?? null;
   return now === null || now === holder.startTicks ? 'alive' : 'dead';
 }
 

@@ -2,12 +2,13 @@
 // first broker's pid, and the first keeps serving; a SIGKILLed broker's lock does not keep the next start out;
 // of two brokers started at the same instant exactly one runs; startBroker() refuses the same way in-process.
 import test from 'ava';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { startBroker, SpateError } from '../../src/index.js';
-import { startBrokerProcess, startTestBroker, temporaryDir } from '../helpers/broker.js';
+import { CLI, startBrokerProcess, startTestBroker, temporaryDir } from '../helpers/broker.js';
 import { exitWithin, spawnStart, stderrLines } from '../helpers/cli-start.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -127,4 +128,25 @@ test('a lock file left by a process whose pid now belongs to another process (ot
   const broker = await startBrokerProcess(dir.path);
   t.teardown(() => broker.kill());
   t.false(readdirSync(join(dir.path, '.lock')).includes(`${process.pid}-reused`));
+});
+
+test('a SIGKILLed broker whose parent has not reaped it yet (a zombie) does not keep the next broker out', async (t) => {
+  const dir = temporaryDir();
+  t.teardown(() => dir.remove());
+  // `exec sleep` replaces the shell, so the broker's parent is a process that never waits for it.
+  const shell = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" start --port 0 --data-dir "${dir.path}" --workers 1 --metrics-port -1 >/dev/null 2>&1 & exec sleep 120`], { stdio: 'ignore' });
+  t.teardown(() => shell.kill('SIGKILL'));
+  let holder: { pid: number } | undefined;
+  for (let i = 0; i < 750 && holder === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const files = existsSync(join(dir.path, '.lock')) ? readdirSync(join(dir.path, '.lock')).filter((f) => !f.startsWith('.')) : [];
+    if (files.length > 0) holder = JSON.parse(readFileSync(join(dir.path, '.lock', files[0]!), 'utf8')) as { pid: number };
+  }
+  if (holder === undefined) return t.fail('the first broker never took the lock');
+  process.kill(holder.pid, 'SIGKILL');
+  for (let i = 0; i < 250 && !readFileSync(`/proc/${holder.pid}/stat`, 'utf8').includes(') Z '); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.regex(readFileSync(`/proc/${holder.pid}/stat`, 'utf8'), /\) Z /, 'the killed broker is a zombie');
+  const next = await startBrokerProcess(dir.path);
+  t.teardown(() => next.kill());
+  t.false(readdirSync(join(dir.path, '.lock')).some((f) => f.startsWith(`${holder.pid}-`)), 'the zombie\'s lock file was dropped');
 });
