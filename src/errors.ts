@@ -12,6 +12,10 @@ export type SpateErrorCode =
   // Start-up: a listener that cannot bind, a data dir that cannot be used.
   | 'SPATE_LISTEN'
   | 'SPATE_DATA_DIR'
+  // Another broker holds the data directory's lock.
+  | 'SPATE_DATA_DIR_LOCKED'
+  // spate-metadata.json exists but cannot be used, or topics cannot be rebuilt from the partition directories.
+  | 'SPATE_METADATA_INVALID'
   // Spate's own Kafka client (src/client/).
   | 'SPATE_CLIENT_CONNECTION'
   | 'SPATE_CLIENT_TIMEOUT'

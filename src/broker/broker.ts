@@ -6,13 +6,15 @@ import { DynamicBrokerConfig } from '../config/dynamic-broker-config.js';
 import { NetworkServer } from '../network/server.js';
 import { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { prepareDataDir } from '../storage/data-dir.js';
+import { DataDirLock } from '../storage/data-dir-lock.js';
 import type { BrokerContext } from './context.js';
 import { createHandlers } from './handlers/index.js';
 import { createFrameProcessor } from './request-dispatcher.js';
-import { ensureOffsetsTopic, offsetsTopicLog } from './offsets-topic.js';
+import { ensureOffsetsTopic, OFFSETS_TOPIC_CONFIGS, offsetsTopicLog } from './offsets-topic.js';
 import { TopicAdmin, wakeAppendWaiters } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
 import { GroupCoordinator, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
+import { isInternalTopic } from '../group/internal-topics.js';
 import { MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
 import { BrokerMetrics } from './metrics/index.js';
 
@@ -34,6 +36,7 @@ export class Broker {
   #checkpointing: Promise<void> | null = null;
   readonly #metrics: BrokerMetrics | null;
   #metricsServer: MetricsServer | null = null;
+  readonly #lock: DataDirLock;
 
   private constructor(
     config: BrokerConfig,
@@ -44,7 +47,9 @@ export class Broker {
     port: number,
     log: Logger,
     metrics: BrokerMetrics | null,
+    lock: DataDirLock,
   ) {
+    this.#lock = lock;
     this.config = config;
     this.#metrics = metrics;
     this.#groups = groups;
@@ -59,10 +64,22 @@ export class Broker {
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     const started = performance.now();
     prepareDataDir(config.dataDir);
-    const registry = TopicRegistry.load(config.dataDir, config.workers, config.properties['cluster.id']);
-    // Before any partition opens, so partitions start with the dynamic values in effect.
-    const dynamicConfig = DynamicBrokerConfig.load(config, (message) => log.warn(message));
-    const workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
+    // Before anything reads or writes the data dir: a second broker on it would lose acknowledged writes.
+    const lock = await DataDirLock.acquire(config.dataDir);
+    let registry: TopicRegistry;
+    let workers: PartitionWorkerPool;
+    let dynamicConfig: DynamicBrokerConfig;
+    try {
+      // A topic rebuilt without its metadata gets the broker defaults, except the internal one, whose configs are known.
+      const rebuiltConfigs = (topic: string): Record<string, string> => (isInternalTopic(topic) ? { ...OFFSETS_TOPIC_CONFIGS } : {});
+      registry = TopicRegistry.load(config.dataDir, config.workers, config.properties['cluster.id'], log.child({ component: 'metadata' }), rebuiltConfigs);
+      // Before any partition opens, so partitions start with the dynamic values in effect.
+      dynamicConfig = DynamicBrokerConfig.load(config, (message) => log.warn(message));
+      workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     // Retention moves log start offsets on the workers; the front-end's copy (Fetch, metrics) follows.
     workers.onLogStartMoved(({ partitionId, topic, partition, logStartOffset }) => {
       const state = registry.partition(topic, partition);
@@ -122,7 +139,7 @@ export class Broker {
       );
       const { port } = await server.listen({ host: config.host, port: config.port });
       context.advertisedPort = port;
-      const broker = new Broker(config, context, server, workers, groups, port, log, metrics);
+      const broker = new Broker(config, context, server, workers, groups, port, log, metrics, lock);
       try {
         await broker.#startMetricsServer();
       } catch (error) {
@@ -146,6 +163,7 @@ export class Broker {
       return broker;
     } catch (error) {
       await workers.close();
+      lock.release();
       throw error;
     }
   }
@@ -233,6 +251,8 @@ export class Broker {
         await this.#server.close();
         await this.#groups.close();
         await this.#workers.close();
+        // Only once every log is closed: a broker waiting for the lock may start as soon as it is free.
+        this.#lock.release();
       } finally {
         // Last, so /ready answers 503 (shutting down) rather than refusing connections while logs close.
         await this.#metricsServer?.close();

@@ -9,7 +9,7 @@ import { wakeAppendWaiters } from './topic-admin.js';
 import type { PartitionState, TopicRegistry, TopicState } from './topic-registry.js';
 
 /** Kafka's offsets.topic.segment.bytes default; compact so a future cleaner keeps only the latest commits. */
-const OFFSETS_TOPIC_CONFIGS = { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) };
+export const OFFSETS_TOPIC_CONFIGS: Readonly<Record<string, string>> = { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) };
 
 /**
  * Returns `__consumer_offsets`, creating it with `partitions` partitions when missing. An existing topic keeps

@@ -1,6 +1,8 @@
 // Creating, deleting and growing topics: the registry change plus opening or closing partition actors on
 // their workers. Admin changes run one at a time (a promise chain), so two clients racing to auto-create the
 // same topic cannot both create it.
+import { randomUUID } from 'node:crypto';
+import { existsSync, renameSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { type BrokerConfig, intProperty } from '../config/broker-config.js';
 import { type TopicPropertyName, topicPropertyValue, validateTopicOverrides } from '../config/topic-config.js';
@@ -11,6 +13,9 @@ import type { SegmentScan } from '../storage/segment-scan.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { PartitionLimits, PartitionSpec } from '../partition/partition-actor.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
+import { isInternalTopic } from '../group/internal-topics.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
+import { inSlices } from './adaptive-slice.js';
 import { type PartitionState, type TopicRegistry, type TopicState, topicNameProblem } from './topic-registry.js';
 
 export interface AdminResult {
@@ -34,6 +39,8 @@ export class TopicAdmin {
   readonly #workers: PartitionWorkerPool;
   readonly #config: BrokerConfig;
   readonly #log: Logger;
+  /** Refusals at max.broker.partitions: any client can cause them (auto-creation), so they are rate-limited. */
+  readonly #capLog: RateLimitedLog;
   readonly #nodeId: number;
   #queue: Promise<unknown> = Promise.resolve();
   /** During openAll: each partition dir's recovery point and startup scans. */
@@ -44,6 +51,7 @@ export class TopicAdmin {
     this.#workers = workers;
     this.#config = config;
     this.#log = log;
+    this.#capLog = new RateLimitedLog(log);
     this.#nodeId = intProperty(config, 'node.id');
   }
 
@@ -79,7 +87,9 @@ export class TopicAdmin {
     if (partitions === -1) partitions = intProperty(this.#config, 'num.partitions');
     if (replicationFactor === -1) replicationFactor = intProperty(this.#config, 'default.replication.factor');
     if (partitions <= 0) return fail(ErrorCode.INVALID_PARTITIONS, `number of partitions must be larger than 0, got ${partitions}`);
-    if (partitions > 100_000) return fail(ErrorCode.INVALID_PARTITIONS, `number of partitions ${partitions} exceeds the limit of 100000`);
+    // The broker's own internal topic is never refused: consumer groups could not commit without it.
+    const overCap = isInternalTopic(request.name) ? null : this.#brokerCapProblem(partitions);
+    if (overCap) return fail(ErrorCode.POLICY_VIOLATION, overCap);
     if (replicationFactor <= 0) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be larger than 0, got ${replicationFactor}`);
     if (replicationFactor > 1) {
       return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${replicationFactor} is larger than the number of available brokers (1)`);
@@ -94,13 +104,22 @@ export class TopicAdmin {
     return { ...ok, partitions, replicationFactor, configs };
   }
 
+  /** Why adding `adding` partitions would take this broker past max.broker.partitions, or null. */
+  #brokerCapProblem(adding: number): string | null {
+    const cap = intProperty(this.#config, 'max.broker.partitions');
+    const current = this.#registry.partitionCount;
+    if (current + adding <= cap) return null;
+    this.#capLog.write('warn', 'max.broker.partitions', { partitions: current, requested: adding, cap }, 'refused partitions over max.broker.partitions');
+    return `${adding} more partitions would bring this broker to ${current + adding}, above max.broker.partitions=${cap}`;
+  }
+
   createTopic(request: CreateTopicRequest): Promise<AdminResult & { topic: TopicState | null }> {
     return this.#serial(async () => {
       const checked = this.validateCreate(request);
       if (checked.errorCode !== ErrorCode.NONE) return { ...checked, topic: null };
       const topic = this.#registry.create(request.name, checked.partitions, checked.configs);
       try {
-        await this.#open(topic, topic.partitions);
+        await this.#open(topic, topic.partitions, 'new');
       } catch (error) {
         this.#registry.remove(topic.name);
         await this.#close(topic.partitions, true).catch(() => undefined);
@@ -134,7 +153,8 @@ export class TopicAdmin {
       if (newTotal <= current) {
         return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `topic currently has ${current} partitions, ${newTotal} would not be an increase` };
       }
-      if (newTotal > 100_000) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `${newTotal} partitions exceeds the limit of 100000` };
+      const overCap = this.#brokerCapProblem(newTotal - current);
+      if (overCap) return { errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: overCap };
       if (assignments) {
         if (assignments.length !== newTotal - current) {
           return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `expected ${newTotal - current} assignments, got ${assignments.length}` };
@@ -145,8 +165,16 @@ export class TopicAdmin {
       }
       if (validateOnly) return ok;
       const added = this.#registry.addPartitions(topic, newTotal);
-      await this.#open(topic, added);
+      try {
+        await this.#open(topic, added, 'new');
+      } catch (error) {
+        this.#registry.removeNewestPartitions(topic, added.length);
+        await this.#close(added, true).catch(() => undefined);
+        this.#log.error({ err: error, topic: topic.name }, 'could not open new partitions');
+        return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `could not create partitions: ${(error as Error).message}` };
+      }
       this.#registry.save();
+      this.#log.info({ topic: topic.name, partitions: newTotal, added: added.length }, 'added partitions');
       return ok;
     });
   }
@@ -204,7 +232,7 @@ export class TopicAdmin {
     this.#startup = new Map(inputs.map((i) => [i.dir, { recoveryPoint: i.recoveryPoint, prescanned: scans.get(i.dir) }]));
     const repaired: string[] = [];
     try {
-      for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions)));
+      for (const topic of this.#registry.topics) repaired.push(...(await this.#open(topic, topic.partitions, 'startup')));
     } finally {
       this.#startup = null;
     }
@@ -269,14 +297,40 @@ export class TopicAdmin {
     };
   }
 
-  async #open(topic: TopicState, partitions: PartitionState[]): Promise<string[]> {
-    const byWorker = groupByWorker(partitions);
+  /**
+   * Opens partitions on their workers; returns the repaired ones. New partitions open in slices (see
+   * AdaptiveSlice), so produce and fetch to the other partitions of a worker keep being served while thousands
+   * open, and start empty (see moveStrayDirectories). At startup nothing is served yet (the listener starts
+   * later), so each worker gets its partitions in one call.
+   */
+  async #open(topic: TopicState, partitions: PartitionState[], purpose: 'new' | 'startup'): Promise<string[]> {
     const repaired: string[] = [];
+    const movedAside: string[] = [];
+    try {
+      await this.#openOnWorkers(topic, partitions, purpose, repaired, movedAside);
+    } finally {
+      // Also when a later slice failed: the directories already moved must be findable.
+      if (movedAside.length > 0) {
+        this.#log.warn(
+          { topic: topic.name, movedTo: movedAside.slice(0, 20), count: movedAside.length },
+          'moved aside old partition directories the metadata did not list; the new partitions start empty',
+        );
+      }
+    }
+    return repaired;
+  }
+
+  async #openOnWorkers(topic: TopicState, partitions: PartitionState[], purpose: 'new' | 'startup', repaired: string[], movedAside: string[]): Promise<void> {
     await Promise.all(
-      [...byWorker].map(async ([worker, list]) => {
-        const opened = await this.#workers.control(worker, (c) => c.open(list.map((p) => this.specFor(topic, p))));
+      [...groupByWorker(partitions)].map(async ([worker, list]) => {
+        const byId = new Map(list.map((p) => [p.id, p]));
+        const openOnWorker = (slice: PartitionState[]) => {
+          if (purpose === 'new') movedAside.push(...moveStrayDirectories(slice));
+          return this.#workers.control(worker, (c) => c.open(slice.map((p) => this.specFor(topic, p))));
+        };
+        const opened = purpose === 'new' ? await inSlices(list, openOnWorker) : await openOnWorker(list);
         for (const result of opened) {
-          const partition = list.find((p) => p.id === result.partitionId)!;
+          const partition = byId.get(result.partitionId)!;
           partition.highWatermark = result.logEndOffset;
           partition.logStartOffset = result.logStartOffset;
           if (result.recovered) repaired.push(`${topic.name}-${partition.index}`);
@@ -286,14 +340,17 @@ export class TopicAdmin {
         }
       }),
     );
-    return repaired;
   }
 
+  /** Closes partitions (deleting their files if asked), in slices as #open opens them. */
   async #close(partitions: PartitionState[], deleteFiles: boolean): Promise<void> {
     await Promise.all(
       [...groupByWorker(partitions)].map(([worker, list]) =>
         this.#workers.isAlive(worker)
-          ? this.#workers.control(worker, (c) => c.close(list.map((p) => p.id), deleteFiles))
+          ? inSlices(list, async (slice) => {
+              await this.#workers.control(worker, (c) => c.close(slice.map((p) => p.id), deleteFiles));
+              return [];
+            })
           : Promise.reject(new SpateError('SPATE_WORKER_DIED', `partition worker ${worker} is not running`)),
       ),
     );
@@ -306,6 +363,22 @@ export class TopicAdmin {
     }
     return null;
   }
+}
+
+/**
+ * A new partition must start empty. A directory already under its name is left from a topic the metadata no
+ * longer lists (a crash while it was deleted, a restored metadata file): it is moved aside, never adopted under
+ * the new topic id and never deleted. Returns where the directories went.
+ */
+function moveStrayDirectories(partitions: PartitionState[]): string[] {
+  const moved: string[] = [];
+  for (const p of partitions) {
+    if (!existsSync(p.dir)) continue;
+    const aside = `${p.dir}.${randomUUID().replaceAll('-', '')}-stray`;
+    renameSync(p.dir, aside);
+    moved.push(aside);
+  }
+  return moved;
 }
 
 export function wakeAppendWaiters(partition: PartitionState): void {

@@ -3,8 +3,13 @@
 // thread (the only reader is the network front-end) and is rebuilt at startup, so the worker count may change
 // between restarts without touching the data.
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { METADATA_FILE, type StoredMetadata, readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import { partitionDirName, partitionDirectoriesByName, topicsFromPartitionDirectories } from './partition-directories.js';
+
+export { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';
 
 export interface PartitionState {
   /** Broker-wide numeric id used on the rings; never reused while the broker runs. */
@@ -26,33 +31,6 @@ export interface TopicState {
   readonly partitions: PartitionState[];
 }
 
-interface StoredTopic {
-  name: string;
-  id: string;
-  partitions: number;
-  configs: Record<string, string>;
-}
-
-interface StoredMetadata {
-  version: 1;
-  clusterId: string;
-  topics: StoredTopic[];
-}
-
-const METADATA_FILE = 'spate-metadata.json';
-
-const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
-export const MAX_TOPIC_NAME_LENGTH = 249;
-
-/** Kafka's topic-name rule; returns why a name is illegal, or null. */
-export function topicNameProblem(name: string): string | null {
-  if (name.length === 0) return 'topic name is empty';
-  if (name === '.' || name === '..') return `topic name cannot be "${name}"`;
-  if (name.length > MAX_TOPIC_NAME_LENGTH) return `topic name is longer than ${MAX_TOPIC_NAME_LENGTH} characters`;
-  if (!LEGAL_TOPIC_NAME.test(name)) return `topic name "${name}" contains characters other than ASCII alphanumerics, '.', '_' and '-'`;
-  return null;
-}
-
 export class TopicRegistry {
   readonly dataDir: string;
   readonly clusterId: string;
@@ -69,20 +47,54 @@ export class TopicRegistry {
     this.#workerCount = workerCount;
   }
 
-  /** Loads the registry from `dataDir` (creating an empty one, with a fresh cluster id, if there is none). */
-  static load(dataDir: string, workerCount: number, clusterIdOverride: string): TopicRegistry {
+  /**
+   * Loads the registry from `dataDir`. Without a metadata file it starts empty with a fresh cluster id, or, when
+   * partition logs are there, rebuilds their topics (new ids, configs from `rebuiltConfigs`) and says so in the
+   * log. A metadata file that cannot be used throws SPATE_METADATA_INVALID.
+   */
+  static load(
+    dataDir: string,
+    workerCount: number,
+    clusterIdOverride: string,
+    log: Logger,
+    rebuiltConfigs: (topic: string) => Record<string, string> = () => ({}),
+  ): TopicRegistry {
     mkdirSync(dataDir, { recursive: true });
-    let stored: StoredMetadata | null = null;
-    try {
-      stored = JSON.parse(readFileSync(join(dataDir, METADATA_FILE), 'utf8')) as StoredMetadata;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const stored = readMetadataFile(dataDir);
+    if (stored !== null) {
+      const registry = new TopicRegistry(dataDir, stored.clusterId, workerCount);
+      for (const topic of stored.topics) registry.#add(topic.name, topic.id, topic.partitions, topic.configs);
+      registry.#warnAboutUnknownDirectories(log);
+      return registry;
     }
-    const clusterId = stored?.clusterId ?? (clusterIdOverride || newClusterId());
-    const registry = new TopicRegistry(dataDir, clusterId, workerCount);
-    for (const topic of stored?.topics ?? []) registry.#add(topic.name, topic.id, topic.partitions, topic.configs);
-    if (!stored) registry.save();
+    const rebuilt = topicsFromPartitionDirectories(dataDir);
+    const registry = new TopicRegistry(dataDir, clusterIdOverride || newClusterId(), workerCount);
+    for (const topic of rebuilt) {
+      const created = registry.#add(topic.name, randomUUID(), topic.partitions, rebuiltConfigs(topic.name));
+      log.info({ topic: created.name, partitions: created.partitions.length, id: created.id }, 'rebuilt topic from its partition directories');
+    }
+    if (rebuilt.length > 0) {
+      log.warn(
+        { topics: rebuilt.length, partitions: rebuilt.reduce((n, t) => n + t.partitions, 0), clusterId: registry.clusterId },
+        `${METADATA_FILE} was missing: rebuilt ${rebuilt.length} topics from their partition directories with new topic ids and ${clusterIdOverride ? 'the configured' : 'a new'} cluster id; their config overrides were lost (set them again with AlterConfigs)`,
+      );
+    }
+    registry.save();
     return registry;
+  }
+
+  /** Partition directories that no registered partition owns are never served; the log says they are there. */
+  #warnAboutUnknownDirectories(log: Logger): void {
+    const unknown: string[] = [];
+    for (const [name, indexes] of partitionDirectoriesByName(this.dataDir)) {
+      const count = this.#topics.get(name)?.partitions.length ?? 0;
+      for (const index of indexes) if (index >= count) unknown.push(partitionDirName(name, index));
+    }
+    if (unknown.length === 0) return;
+    log.warn(
+      { directories: unknown.slice(0, 20), count: unknown.length },
+      `partition directories that ${METADATA_FILE} does not list are not served; a topic created with their name starts empty and they are moved aside`,
+    );
   }
 
   get topics(): IterableIterator<TopicState> {
@@ -114,6 +126,16 @@ export class TopicRegistry {
     return added;
   }
 
+  /** Takes back the last `count` partitions of a topic (new ones that could not be opened). */
+  removeNewestPartitions(topic: TopicState, count: number): void {
+    for (const p of topic.partitions.splice(topic.partitions.length - count, count)) this.#partitionsById.delete(p.id);
+  }
+
+  /** Partitions of every topic, including ones still being opened. */
+  get partitionCount(): number {
+    return this.#partitionsById.size;
+  }
+
   remove(name: string): TopicState | undefined {
     const topic = this.#topics.get(name);
     if (!topic) return undefined;
@@ -130,16 +152,7 @@ export class TopicRegistry {
       clusterId: this.clusterId,
       topics: [...this.#topics.values()].map((t) => ({ name: t.name, id: t.id, partitions: t.partitions.length, configs: t.configs })),
     };
-    const target = join(this.dataDir, METADATA_FILE);
-    const temporary = `${target}.tmp`;
-    const fd = openSync(temporary, 'w');
-    try {
-      writeSync(fd, JSON.stringify(stored, null, 2));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, target);
+    writeMetadataFile(this.dataDir, stored);
   }
 
   #add(name: string, id: string, partitionCount: number, configs: Record<string, string>): TopicState {
@@ -157,7 +170,7 @@ export class TopicRegistry {
       index,
       // Round-robin spreads a topic's partitions over the workers so one hot topic uses every core.
       worker: this.#nextWorker++ % this.#workerCount,
-      dir: join(this.dataDir, `${topic}-${index}`),
+      dir: join(this.dataDir, partitionDirName(topic, index)),
       highWatermark: 0,
       logStartOffset: 0,
       appendWaiters: new Set(),

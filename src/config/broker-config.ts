@@ -64,6 +64,10 @@ export const BROKER_PROPERTIES = {
   'cluster.id': { kind: 'string', default: '', doc: 'Cluster id for a new data dir (random when empty); an existing data dir keeps its own.' },
   'group.initial.rebalance.delay.ms': { kind: 'int', default: '3000', min: 0, doc: 'How long a new consumer group waits for more members before its first rebalance.' },
   'offsets.topic.num.partitions': { kind: 'int', default: '50', min: 1, doc: 'Partitions of __consumer_offsets (fixed once it exists).' },
+  // KIP-578's name (proposed for Kafka, not implemented there); CreateTopics/CreatePartitions over it get POLICY_VIOLATION.
+  'max.broker.partitions': { kind: 'int', default: '20000', min: 1, doc: 'Partitions this broker hosts at most; a create or grow past it gets POLICY_VIOLATION (__consumer_offsets is exempt).' },
+  // Kafka hard-codes this bound (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH); Spate lets it be set.
+  'max.partitions.per.request': { kind: 'int', default: '10000', min: 1, doc: 'Partitions one CreateTopics or CreatePartitions request may ask for; over it the whole request gets POLICY_VIOLATION.' },
   'offsets.retention.minutes': { kind: 'int', default: String(7 * 24 * 60), min: 1, doc: 'Committed offsets of an empty group expire after this.' },
   'offsets.retention.check.interval.ms': { kind: 'long', default: '600000', min: 1, doc: 'How often expired committed offsets are removed.' },
 } as const satisfies Record<string, PropertySpec>;

@@ -7,6 +7,7 @@
 // (only the active segment has one), and lookups read the file with positioned reads through one
 // page-sized scratch buffer shared by every index on the thread. No memory-mapping is available in Node.
 import * as fs from 'node:fs';
+import { DescriptorCache, type DescriptorHolder, descriptorsPerThread } from './descriptor-cache.js';
 import { preadFully } from './io.js';
 
 export const OFFSET_ENTRY_BYTES = 8;
@@ -22,23 +23,15 @@ let pageOwner: IndexFile | null = null;
 let pageFirst = 0;
 let pageCount = 0;
 
-// Index files hold file descriptors only while in use: a broker with 10,000 partitions would otherwise need
-// two more descriptors per partition (beyond its .log) and run past a typical 20,000 limit. The least
-// recently used index descriptors on this thread are closed past this bound; pending entries stay in memory
-// and the file is simply reopened when next needed (fsync covers data written through an earlier descriptor).
-const MAX_OPEN_INDEX_FILES = 1024;
-const openIndexes = new Set<IndexFile>(); // iteration order = least recently used first
+// Index files hold descriptors only while in use (see descriptor-cache.ts); pending entries stay in memory
+// while the descriptor is closed.
+const openIndexes = new DescriptorCache<IndexFile>(descriptorsPerThread());
 
 function touch(index: IndexFile): void {
-  openIndexes.delete(index);
-  openIndexes.add(index);
-  if (openIndexes.size > MAX_OPEN_INDEX_FILES) {
-    const oldest = openIndexes.values().next().value;
-    if (oldest !== undefined && oldest !== index) oldest.releaseDescriptor();
-  }
+  openIndexes.touch(index);
 }
 
-export class IndexFile {
+export class IndexFile implements DescriptorHolder {
   readonly path: string;
   readonly entryBytes: number;
   /** Entries in the index, written or pending. */
@@ -97,7 +90,7 @@ export class IndexFile {
 
   /** Closes the descriptor but keeps every entry (pending ones stay in memory); reopened on next use. */
   releaseDescriptor(): void {
-    openIndexes.delete(this);
+    openIndexes.forget(this);
     if (this.fd >= 0) {
       fs.closeSync(this.fd);
       this.fd = -1;

@@ -259,7 +259,9 @@ export class PartitionLog {
 
     if (bases.length === 0) {
       this.segments.push(Segment.create(this.dir, 0, Date.now()));
-      this.syncDir();
+      // Synced by the first flush (an acks=-1 append) or close, not here: creating thousands of partitions
+      // would otherwise cost a directory fsync each while holding up the worker.
+      this.dirDirty = true;
       this.afterRecovery(true);
       return;
     }

@@ -15,6 +15,7 @@ import {
   readInt32,
   readInt64,
 } from '../records/batch.js';
+import { DescriptorCache, type DescriptorHolder, descriptorsPerThread } from './descriptor-cache.js';
 import { IndexFile, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES } from './index-file.js';
 import { preadFully, pwriteFully } from './io.js';
 import { IndexState, NO_TIMESTAMP, type SegmentScan, scanSegmentFile, walkBatches } from './segment-scan.js';
@@ -95,7 +96,11 @@ export function indexPaths(dir: string, baseOffset: number): { log: string; inde
   return { log: stem + SEGMENT_SUFFIX, index: stem + INDEX_SUFFIX, timeIndex: stem + TIME_INDEX_SUFFIX };
 }
 
-export class Segment {
+// Log descriptors are bounded like index descriptors (see descriptor-cache.ts): the active segment of a
+// partition being written keeps its descriptor (each append touches it); idle and old segments lose theirs.
+const openSegments = new DescriptorCache<Segment>(descriptorsPerThread());
+
+export class Segment implements DescriptorHolder {
   readonly baseOffset: number;
   readonly path: string;
   readonly name: string;
@@ -140,7 +145,7 @@ export class Segment {
   static create(dir: string, baseOffset: number, nowMs: number): Segment {
     const p = indexPaths(dir, baseOffset);
     const seg = new Segment(dir, baseOffset, nowMs, IndexFile.create(p.index, OFFSET_ENTRY_BYTES), IndexFile.create(p.timeIndex, TIME_ENTRY_BYTES));
-    seg.fd = fs.openSync(seg.path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
+    seg.adopt(fs.openSync(seg.path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644));
     return seg;
   }
 
@@ -166,7 +171,7 @@ export class Segment {
     }
     const fd = fs.openSync(p.log, fs.constants.O_RDWR);
     const seg = new Segment(dir, baseOffset, Segment.birth(fd), offsetIndex, timeIndex);
-    seg.fd = fd;
+    seg.adopt(fd);
     const fileSize = fs.fstatSync(fd).size;
     const fail = (): null => {
       seg.close();
@@ -231,7 +236,7 @@ export class Segment {
       IndexFile.write(p.index, OFFSET_ENTRY_BYTES, scan.offsetIndex),
       IndexFile.write(p.timeIndex, TIME_ENTRY_BYTES, scan.timeIndex),
     );
-    seg.fd = fd;
+    seg.adopt(fd);
     seg.size = scan.validBytes;
     seg.nextOffset = scan.nextOffset;
     seg.state.maxTimestamp = scan.maxTimestamp;
@@ -241,9 +246,24 @@ export class Segment {
     return seg;
   }
 
+  private adopt(fd: number): void {
+    this.fd = fd;
+    openSegments.touch(this);
+  }
+
   private handle(): number {
     if (this.fd < 0) this.fd = fs.openSync(this.path, fs.constants.O_RDWR);
+    openSegments.touch(this);
     return this.fd;
+  }
+
+  /** Closes the log descriptor; the next use reopens it. Unsynced writes stay marked dirty for flush(). */
+  releaseDescriptor(): void {
+    openSegments.forget(this);
+    if (this.fd >= 0) {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
   }
 
   /**
@@ -408,10 +428,13 @@ export class Segment {
     return readInt64(cursor.buffer, at + BASE_OFFSET);
   }
 
-  /** fdatasync the log file if anything was written since the last flush (indexes are rebuilt after a crash). */
+  /**
+   * fdatasync the log file if anything was written since the last flush (indexes are rebuilt after a crash),
+   * through a reopened descriptor if the one that wrote was closed meanwhile.
+   */
   flush(): void {
-    if (this.dirty && this.fd >= 0) {
-      fs.fdatasyncSync(this.fd);
+    if (this.dirty) {
+      fs.fdatasyncSync(this.handle());
       this.dirty = false;
     }
   }
@@ -434,10 +457,7 @@ export class Segment {
   }
 
   close(): void {
-    if (this.fd >= 0) {
-      fs.closeSync(this.fd);
-      this.fd = -1;
-    }
+    this.releaseDescriptor();
     this.offsetIndex.close();
     this.timeIndex.close();
   }

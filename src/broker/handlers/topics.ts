@@ -11,13 +11,43 @@ import type {
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ZERO_UUID } from '../../protocol/reader.js';
 import { describeTopicConfigs } from '../../config/config-description.js';
-import { boolProperty } from '../../config/broker-config.js';
+import { boolProperty, intProperty } from '../../config/broker-config.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import { brokerConfigLayers } from './describe-configs.js';
 import { isInternalTopic } from '../../group/internal-topics.js';
 
+/**
+ * Kafka's bound on one request (ReplicationControlManager.validateTotalNumberOfPartitions): every partition it
+ * asks for, counted before any validation, over the cap fails the whole request with POLICY_VIOLATION.
+ */
+function requestCapProblem(ctx: BrokerContext, requested: number): string | null {
+  const cap = intProperty(ctx.config, 'max.partitions.per.request');
+  return requested > cap ? `excessively large number of partitions per request: ${requested}, above max.partitions.per.request=${cap}` : null;
+}
+
 export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+  let requested = 0;
+  for (const t of request.topics) {
+    if (t.assignments.length > 0) requested += t.assignments.length;
+    else if (t.numPartitions === -1) requested += intProperty(ctx.config, 'num.partitions');
+    else if (t.numPartitions > 0) requested += t.numPartitions;
+  }
+  const tooLarge = requestCapProblem(ctx, requested);
+  if (tooLarge) {
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        topicId: ZERO_UUID,
+        errorCode: ErrorCode.POLICY_VIOLATION,
+        errorMessage: tooLarge,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs: null,
+      })),
+    };
+  }
   const counts = new Map<string, number>();
   for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   const topics: CreateTopicsResponseCreatableTopicResult[] = [];
@@ -108,6 +138,12 @@ export async function handleDeleteTopics(ctx: BrokerContext, request: DeleteTopi
 }
 
 export async function handleCreatePartitions(ctx: BrokerContext, request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+  let requested = 0;
+  for (const t of request.topics) requested += Math.max(0, t.count - (ctx.registry.get(t.name)?.partitions.length ?? t.count));
+  const tooLarge = requestCapProblem(ctx, requested);
+  if (tooLarge) {
+    return { throttleTimeMs: 0, results: request.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: tooLarge })) };
+  }
   const results: CreatePartitionsResponse['results'] = [];
   for (const topic of request.topics) {
     const assignments = topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null;
