@@ -36,6 +36,14 @@ export const BROKER_PROPERTIES = {
   'compression.type': { kind: 'string', default: 'producer' },
   'socket.request.max.bytes': { kind: 'int', default: String(100 * 1024 * 1024), min: 1 },
   'connections.max.idle.ms': { kind: 'long', default: String(10 * 60 * 1000), min: 1 },
+  // Memory bounds of the network front-end (README, "Memory bounds"). Kafka leaves the first three unbounded.
+  'max.connections': { kind: 'int', default: '4096', min: 1 },
+  'max.connections.per.ip': { kind: 'int', default: String(2 ** 31 - 1), min: 1 },
+  'queued.max.request.bytes': { kind: 'long', default: String(128 * 1024 * 1024), min: -1 },
+  // Spate only: the response side of queued.max.request.bytes, the per-connection bound, the partial-request timeout.
+  'queued.max.response.bytes': { kind: 'long', default: String(128 * 1024 * 1024), min: -1 },
+  'max.queued.bytes.per.connection': { kind: 'long', default: String(16 * 1024 * 1024), min: 1 },
+  'partial.request.timeout.ms': { kind: 'long', default: '30000', min: 1 },
   'cluster.id': { kind: 'string', default: '' },
   'group.initial.rebalance.delay.ms': { kind: 'int', default: '3000', min: 0 },
   'offsets.topic.num.partitions': { kind: 'int', default: '50', min: 1 },
@@ -120,6 +128,11 @@ export function resolveBrokerConfig(input: BrokerConfigInput): BrokerConfig {
   }
   for (const [k, v] of Object.entries(input.properties ?? {})) apply(k, String(v), undefined);
   if (properties['broker.id'] !== '-1') properties['node.id'] = properties['broker.id'];
+  // As Kafka: a request budget smaller than the largest request could never let that request in.
+  const queuedMaxRequestBytes = Number(properties['queued.max.request.bytes']);
+  if (queuedMaxRequestBytes > 0 && queuedMaxRequestBytes < Number(properties['socket.request.max.bytes'])) {
+    throw configError(`config "queued.max.request.bytes" must be at least socket.request.max.bytes (${properties['socket.request.max.bytes']}), or -1 for no bound; got ${queuedMaxRequestBytes}`);
+  }
   const workers = input.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw configError(`workers must be 1..256, got ${workers}`);
   const port = input.port ?? 9092;
@@ -140,6 +153,12 @@ export function resolveBrokerConfig(input: BrokerConfigInput): BrokerConfig {
 
 export function intProperty(config: BrokerConfig, key: BrokerPropertyName): number {
   return Number(config.properties[key]);
+}
+
+/** A byte bound where Kafka's convention of 0 or -1 means none. */
+export function byteBoundProperty(config: BrokerConfig, key: BrokerPropertyName): number {
+  const value = Number(config.properties[key]);
+  return value > 0 ? value : Number.POSITIVE_INFINITY;
 }
 
 export function boolProperty(config: BrokerConfig, key: BrokerPropertyName): boolean {

@@ -56,7 +56,11 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, inf
     const { bytes, errors } = await readAll(ctx, reads, request.maxBytes);
     const remaining = deadline - Date.now();
     if (bytes >= minBytes || errors || remaining <= 0 || ctx.shuttingDown) break;
+    // Parked, the request holds no response memory; it takes it back before reading (or, when the broker has no
+    // room for it now, answers with what it has and the client asks again).
+    info.responseMemory.release();
     const woken = await waitForAppend(reads, remaining);
+    if (!info.responseMemory.retake()) break;
     if (!woken) {
       // Timed out: one last read so data appended at the very end is not missed.
       await readAll(ctx, reads, request.maxBytes);

@@ -1,0 +1,95 @@
+// A broker-wide count of bytes held on behalf of clients, against a limit. Connections add what they hold and
+// release it when done; a connection that finds the budget spent stops taking more and waits to be woken when
+// bytes are returned. The budget only counts: it never allocates, so a connection may overshoot it by what one
+// socket read delivers before it checks.
+
+/** Something that waits for budget: retried, in the order it registered, when bytes are returned. */
+export interface BudgetWaiter {
+  /**
+   * Takes what it can now. Returns the bytes it may go on to take (a resumed socket read, a started request), so
+   * the budget wakes no more waiters than there is room for; a waiter that still cannot proceed registers again.
+   */
+  retry(): number;
+}
+
+export class MemoryBudget {
+  readonly name: string;
+  readonly limitBytes: number;
+  #used = 0;
+  readonly #waiters = new Set<BudgetWaiter>();
+  #wakeScheduled = false;
+  /** Registrations made while a wake pass runs: they join the queue after it, so one pass retries each waiter once. */
+  #deferred: BudgetWaiter[] | null = null;
+
+  constructor(name: string, limitBytes: number) {
+    this.name = name;
+    this.limitBytes = limitBytes;
+  }
+
+  get usedBytes(): number {
+    return this.#used;
+  }
+
+  /** True when nothing more should be taken until bytes are returned. */
+  get exhausted(): boolean {
+    return this.#used >= this.limitBytes;
+  }
+
+  /** Whether `bytes` more would stay within the limit. */
+  fits(bytes: number): boolean {
+    return this.#used + bytes <= this.limitBytes;
+  }
+
+  add(bytes: number): void {
+    this.#used += bytes;
+  }
+
+  release(bytes: number): void {
+    this.#used -= bytes;
+    if (this.#waiters.size > 0 && !this.exhausted) this.#scheduleWake();
+  }
+
+  /** Registers `waiter` to be retried once bytes are returned (idempotent). */
+  wait(waiter: BudgetWaiter): void {
+    if (this.#deferred) this.#deferred.push(waiter);
+    else this.#waiters.add(waiter);
+  }
+
+  /** Withdraws a registration (the waiter closed, or no longer needs the budget). */
+  cancel(waiter: BudgetWaiter): void {
+    this.#waiters.delete(waiter);
+    if (this.#deferred) {
+      const at = this.#deferred.indexOf(waiter);
+      if (at >= 0) this.#deferred.splice(at, 1);
+    }
+  }
+
+  get waiterCount(): number {
+    return this.#waiters.size;
+  }
+
+  /**
+   * Retries waiters in registration order, once per turn of the event loop however many releases happened in it,
+   * until the room left is promised; the rest keep their place for the next release.
+   */
+  #scheduleWake(): void {
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    setImmediate(() => {
+      this.#wakeScheduled = false;
+      const deferred: BudgetWaiter[] = [];
+      this.#deferred = deferred;
+      let room = this.limitBytes - this.#used;
+      try {
+        for (const waiter of this.#waiters) {
+          if (room <= 0) break;
+          this.#waiters.delete(waiter);
+          room -= waiter.retry();
+        }
+      } finally {
+        this.#deferred = null;
+        for (const waiter of deferred) this.#waiters.add(waiter);
+      }
+    });
+  }
+}
