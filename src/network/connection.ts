@@ -216,6 +216,7 @@ export class ClientConnection {
     this.#clearPartialTimer();
     this.#budgets.requests.cancel(this.#waiter);
     this.#budgets.responses.cancel(this.#waiter);
+    this.#budgets.requests.endPass(this.#waiter);
     // Everything this connection held goes back at once; completions and write callbacks that come later see
     // #closed and return nothing twice.
     this.#budgets.requests.release(this.#requestBytes);
@@ -433,8 +434,13 @@ export class ClientConnection {
   #pauseReason(): PauseReason {
     if (this.#held || this.#ownBytes() >= this.#limits.maxQueuedBytes || this.#outstanding() >= this.#limits.maxQueuedRequests) return 'own-bound';
     // While the request budget is spent, a connection holding no request bytes may still read (one read's worth),
-    // so a quiet client's next small request is not stuck behind those who hold the budget.
-    if (this.#budgets.requests.exhausted && this.#requestBytes > 0) return 'request-budget';
+    // so a quiet client's next small request is not stuck behind those who hold the budget; and the connection
+    // holding the budget's pass finishes its incomplete frame.
+    const requests = this.#budgets.requests;
+    if (requests.exhausted && this.#requestBytes > 0) {
+      if (this.#splitter.midFrame && requests.takePass(this.#waiter)) return 'none';
+      return 'request-budget';
+    }
     return 'none';
   }
 
@@ -447,6 +453,7 @@ export class ClientConnection {
       this.#clearPartialTimer();
       this.#budgets.requests.cancel(this.#waiter);
       this.#budgets.responses.cancel(this.#waiter);
+      this.#budgets.requests.endPass(this.#waiter);
       return;
     }
     const reason = this.#pauseReason();
@@ -455,8 +462,11 @@ export class ClientConnection {
       else if (this.#pause === 'none') this.#socket.pause();
       this.#pause = reason;
     }
-    if (reason === 'request-budget') this.#budgets.requests.wait(this.#waiter);
-    else this.#budgets.requests.cancel(this.#waiter);
+    const requests = this.#budgets.requests;
+    if (reason === 'request-budget') requests.wait(this.#waiter);
+    else requests.cancel(this.#waiter);
+    // The pass is for finishing one frame past the limit; it goes back once that is done or not needed.
+    if (requests.holdsPass(this.#waiter) && (reason !== 'none' || !requests.exhausted || !this.#splitter.midFrame)) requests.endPass(this.#waiter);
     this.#updatePartialTimer();
   }
 

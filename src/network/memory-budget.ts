@@ -2,6 +2,10 @@
 // release it when done; a connection that finds the budget spent stops taking more and waits to be woken when
 // bytes are returned. The budget only counts: it never allocates, so a connection may overshoot it by what one
 // socket read delivers before it checks.
+//
+// One waiter at a time may hold the pass: it goes on past the limit. Requests that arrive in pieces could
+// otherwise fill the budget between them and none could finish (two 100 MiB frames in a 128 MiB budget); with the
+// pass they finish one after the other, at a cost of one request beyond the limit.
 
 /** Something that waits for budget: retried, in the order it registered, when bytes are returned. */
 export interface BudgetWaiter {
@@ -20,6 +24,7 @@ export class MemoryBudget {
   #wakeScheduled = false;
   /** Registrations made while a wake pass runs: they join the queue after it, so one pass retries each waiter once. */
   #deferred: BudgetWaiter[] | null = null;
+  #passHolder: BudgetWaiter | null = null;
 
   constructor(name: string, limitBytes: number) {
     this.name = name;
@@ -46,7 +51,7 @@ export class MemoryBudget {
 
   release(bytes: number): void {
     this.#used -= bytes;
-    if (this.#waiters.size > 0 && !this.exhausted) this.#scheduleWake();
+    if (this.#waiters.size > 0 && (!this.exhausted || this.#passHolder === null)) this.#scheduleWake();
   }
 
   /** Registers `waiter` to be retried once bytes are returned (idempotent). */
@@ -62,6 +67,31 @@ export class MemoryBudget {
       const at = this.#deferred.indexOf(waiter);
       if (at >= 0) this.#deferred.splice(at, 1);
     }
+  }
+
+  /**
+   * Whether `waiter` may go on past the limit: it holds the pass, or the pass is free and no one waited longer.
+   * It keeps the pass until endPass().
+   */
+  takePass(waiter: BudgetWaiter): boolean {
+    if (this.#passHolder === waiter) return true;
+    if (this.#passHolder !== null) return false;
+    const first = this.#waiters.values().next();
+    if (!first.done && first.value !== waiter) return false;
+    this.#passHolder = waiter;
+    this.#waiters.delete(waiter);
+    return true;
+  }
+
+  holdsPass(waiter: BudgetWaiter): boolean {
+    return this.#passHolder === waiter;
+  }
+
+  /** Gives the pass back; the longest waiter is offered it. */
+  endPass(waiter: BudgetWaiter): void {
+    if (this.#passHolder !== waiter) return;
+    this.#passHolder = null;
+    if (this.#waiters.size > 0) this.#scheduleWake();
   }
 
   get waiterCount(): number {
@@ -82,7 +112,8 @@ export class MemoryBudget {
       let room = this.limitBytes - this.#used;
       try {
         for (const waiter of this.#waiters) {
-          if (room <= 0) break;
+          // With no room, waiters are still retried while the pass is free: the first that needs it takes it.
+          if (room <= 0 && this.#passHolder !== null) break;
           this.#waiters.delete(waiter);
           room -= waiter.retry();
         }
