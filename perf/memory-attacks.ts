@@ -131,7 +131,7 @@ async function hugeFrames(broker: BrokerProcess): Promise<string> {
 async function hugeFramesFilled(broker: BrokerProcess): Promise<string> {
   const size = 100 * 1024 * 1024;
   const body = declaredFrame(size, size - 1);
-  const sockets = await Promise.all(Array.from({ length: 30 }, () => openSilentSocket(broker.port)));
+  const sockets = await Promise.all(Array.from({ length: 30 }, async () => (await openSilentSocket(broker.port)).resume()));
   const writes = sockets.map((socket) => writeAll(socket, body));
   await Promise.race([Promise.all(writes), sleep(Math.max(HOLD_MS, 30_000))]);
   const closed = countClosed(sockets);
@@ -141,7 +141,7 @@ async function hugeFramesFilled(broker: BrokerProcess): Promise<string> {
 
 /** A hundred connections drip a 64-byte frame one byte per second. */
 async function slowloris(broker: BrokerProcess): Promise<string> {
-  const sockets = await Promise.all(Array.from({ length: 100 }, () => openSilentSocket(broker.port)));
+  const sockets = await Promise.all(Array.from({ length: 100 }, async () => (await openSilentSocket(broker.port)).resume()));
   const frame = declaredFrame(60, 60);
   const drips = sockets.map((socket) => drip(socket, frame, 1000));
   const watchMs = Math.max(HOLD_MS, 45_000);

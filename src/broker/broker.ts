@@ -96,6 +96,7 @@ export class Broker {
       const { handlers, advertised } = createHandlers(context, groups);
       const decodeFrame = createFrameDecoder(handlers, advertised, log.child({ component: 'requests' }), {
         largestBatchBytes: intProperty(config, 'message.max.bytes'),
+        fetchMaxBytes: intProperty(config, 'fetch.max.bytes'),
         metrics: context.metrics,
       });
       server = new NetworkServer(

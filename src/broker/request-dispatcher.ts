@@ -25,6 +25,8 @@ export interface RequestInfo {
 export interface FrameDecoderOptions {
   /** The largest record batch a partition may hold (message.max.bytes): a Fetch returns one whole, whatever its limits. */
   largestBatchBytes: number;
+  /** The broker's fetch.max.bytes: caps a Fetch's max_bytes. */
+  fetchMaxBytes: number;
   metrics?: MetricsRecorder;
 }
 
@@ -84,7 +86,7 @@ export function createFrameDecoder(handlers: ReadonlyMap<number, ApiHandler>, ad
       return buffers;
     };
     const responseBytesBound =
-      apiKey === ApiKey.Fetch ? fetchResponseBound(request as FetchRequest, options.largestBatchBytes) : SMALL_RESPONSE_BOUND;
+      apiKey === ApiKey.Fetch ? fetchResponseBound(request as FetchRequest, options.fetchMaxBytes, options.largestBatchBytes) : SMALL_RESPONSE_BOUND;
     return {
       responseBytesBound,
       run(responseMemory: ResponseMemory): Promise<Buffer[] | null> | Buffer[] | null {
@@ -103,11 +105,12 @@ export function createFrameDecoder(handlers: ReadonlyMap<number, ApiHandler>, ad
 }
 
 /**
- * The most a Fetch response can take: max_bytes in all and partition_max_bytes per partition, except that a
- * partition's first batch goes out whole, however large (KIP-74); batches are at most `largestBatchBytes`.
- * A partition asked for no bytes is not read.
+ * The most a Fetch response can take: max_bytes (capped by fetch.max.bytes) in all and partition_max_bytes per
+ * partition, except that a partition's first batch goes out whole, however large (KIP-74); batches are at most
+ * `largestBatchBytes` (a topic's own max.message.bytes may allow larger ones: the real size is counted once the
+ * response exists). A partition asked for no bytes is not read.
  */
-export function fetchResponseBound(request: FetchRequest, largestBatchBytes: number): number {
+export function fetchResponseBound(request: FetchRequest, fetchMaxBytes: number, largestBatchBytes: number): number {
   let overhead = FETCH_RESPONSE_OVERHEAD;
   let partitionsData = 0;
   for (const topic of request.topics) {
@@ -117,7 +120,7 @@ export function fetchResponseBound(request: FetchRequest, largestBatchBytes: num
       if (partition.partitionMaxBytes > 0) partitionsData += Math.max(partition.partitionMaxBytes, largestBatchBytes);
     }
   }
-  return overhead + Math.min(Math.max(request.maxBytes, largestBatchBytes), partitionsData);
+  return overhead + Math.min(Math.max(Math.min(request.maxBytes, fetchMaxBytes), largestBatchBytes), partitionsData);
 }
 
 function unsupportedApiVersionsResponse(correlationId: number, advertised: AdvertisedApis): Buffer[] {

@@ -35,9 +35,10 @@ export const BROKER_PROPERTIES = {
   'min.insync.replicas': { kind: 'int', default: '1', min: 1 },
   'compression.type': { kind: 'string', default: 'producer' },
   'socket.request.max.bytes': { kind: 'int', default: String(100 * 1024 * 1024), min: 1 },
+  'fetch.max.bytes': { kind: 'int', default: String(55 * 1024 * 1024), min: 1024 },
   'connections.max.idle.ms': { kind: 'long', default: String(10 * 60 * 1000), min: 1 },
   // Memory bounds of the network front-end (README, "Memory bounds"). Kafka leaves the first three unbounded.
-  'max.connections': { kind: 'int', default: '4096', min: 1 },
+  'max.connections': { kind: 'int', default: '3072', min: 1 },
   'max.connections.per.ip': { kind: 'int', default: String(2 ** 31 - 1), min: 1 },
   'queued.max.request.bytes': { kind: 'long', default: String(128 * 1024 * 1024), min: -1 },
   // Spate only: the response side of queued.max.request.bytes, the per-connection bound, the partial-request timeout.

@@ -58,7 +58,7 @@ export interface MemoryBudgets {
  * with the response budget spent: small requests of well-behaved clients (produce, metadata, heartbeats) keep
  * being served while hostile ones hold the budget. It costs at most this much per connection beyond the budget.
  */
-export const GUARANTEED_RESPONSE_BYTES = 64 * 1024;
+export const GUARANTEED_RESPONSE_BYTES = 16 * 1024;
 
 /** What one resumed socket may deliver before the connection looks again (libuv reads up to 64 KiB at a time). */
 const READ_BYTES = 64 * 1024;
@@ -286,12 +286,11 @@ export class ClientConnection {
   }
 
   /**
-   * The bytes a request's response is held at until it exists. A bound above the connection's bound (a Fetch
-   * asking for 2 GiB) is held at the connection's bound: one request always gets to run on an otherwise quiet
-   * connection, and its real size is counted once it exists.
+   * The bytes a request's response is held at until it exists. A bound above the whole response budget is held
+   * at the budget: such a request starts only when nothing else holds any of it.
    */
   #boundOf(request: DecodedRequest): number {
-    return Math.max(0, Math.min(request.responseBytesBound, this.#limits.maxQueuedBytes, this.#budgets.responses.limitBytes));
+    return Math.max(0, Math.min(request.responseBytesBound, this.#budgets.responses.limitBytes));
   }
 
   #canStart(request: DecodedRequest): boolean {

@@ -3,7 +3,7 @@
 // bytes are returned. The budget only counts: it never allocates, so a connection may overshoot it by what one
 // socket read delivers before it checks.
 //
-// One waiter at a time may hold the pass: it goes on past the limit. Requests that arrive in pieces could
+// A budget made with a pass lets one waiter at a time go on past the limit. Requests that arrive in pieces could
 // otherwise fill the budget between them and none could finish (two 100 MiB frames in a 128 MiB budget); with the
 // pass they finish one after the other, at a cost of one request beyond the limit.
 
@@ -19,6 +19,7 @@ export interface BudgetWaiter {
 export class MemoryBudget {
   readonly name: string;
   readonly limitBytes: number;
+  readonly #hasPass: boolean;
   #used = 0;
   readonly #waiters = new Set<BudgetWaiter>();
   #wakeScheduled = false;
@@ -26,9 +27,15 @@ export class MemoryBudget {
   #deferred: BudgetWaiter[] | null = null;
   #passHolder: BudgetWaiter | null = null;
 
-  constructor(name: string, limitBytes: number) {
+  constructor(name: string, limitBytes: number, options: { pass?: boolean } = {}) {
     this.name = name;
     this.limitBytes = limitBytes;
+    this.#hasPass = options.pass ?? false;
+  }
+
+  /** The pass can be taken now (this budget has one and no one holds it). */
+  get #passFree(): boolean {
+    return this.#hasPass && this.#passHolder === null;
   }
 
   get usedBytes(): number {
@@ -51,7 +58,7 @@ export class MemoryBudget {
 
   release(bytes: number): void {
     this.#used -= bytes;
-    if (this.#waiters.size > 0 && (!this.exhausted || this.#passHolder === null)) this.#scheduleWake();
+    if (this.#waiters.size > 0 && (!this.exhausted || this.#passFree)) this.#scheduleWake();
   }
 
   /** Registers `waiter` to be retried once bytes are returned (idempotent). */
@@ -75,7 +82,7 @@ export class MemoryBudget {
    */
   takePass(waiter: BudgetWaiter): boolean {
     if (this.#passHolder === waiter) return true;
-    if (this.#passHolder !== null) return false;
+    if (!this.#passFree) return false;
     const first = this.#waiters.values().next();
     if (!first.done && first.value !== waiter) return false;
     this.#passHolder = waiter;
@@ -113,7 +120,7 @@ export class MemoryBudget {
       try {
         for (const waiter of this.#waiters) {
           // With no room, waiters are still retried while the pass is free: the first that needs it takes it.
-          if (room <= 0 && this.#passHolder !== null) break;
+          if (room <= 0 && !this.#passFree) break;
           this.#waiters.delete(waiter);
           room -= waiter.retry();
         }

@@ -38,7 +38,7 @@ export class NetworkServer {
     this.#log = log;
     this.#limitedLog = new RateLimitedLog(log);
     this.budgets = {
-      requests: new MemoryBudget('queued.max.request.bytes', limits.queuedMaxRequestBytes),
+      requests: new MemoryBudget('queued.max.request.bytes', limits.queuedMaxRequestBytes, { pass: true }),
       responses: new MemoryBudget('queued.max.response.bytes', limits.queuedMaxResponseBytes),
     };
     this.#server = createServer({ noDelay: true }, (socket: Socket) => {

@@ -126,7 +126,8 @@ test.serial('thirty 100 MiB frames that never finish are held to queued.max.requ
   const probe = await ProduceProbe.start(broker.port, 'probe');
   const sampler = new RssSampler(pid);
   const frame = declaredFrame(100 * MiB, 100 * MiB - 1);
-  const attackers = await Promise.all(Array.from({ length: 30 }, () => openSilentSocket(broker.port)));
+  // Reading (though nothing comes), so that the broker closing a socket that has written everything is seen.
+  const attackers = await Promise.all(Array.from({ length: 30 }, async () => (await openSilentSocket(broker.port)).resume()));
   for (const socket of attackers) void writeAll(socket, frame);
   // Every attacker is closed once its frame has been incomplete for the timeout (the budget's waiters included).
   const closed = await closedWithin(attackers, 60_000);
@@ -135,8 +136,9 @@ test.serial('thirty 100 MiB frames that never finish are held to queued.max.requ
   destroyAll(attackers);
   t.log(`RSS ${mib(rssBefore)} before, peak ${mib(peakRssBytes)}; ${closed}/30 closed; probe produce p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, ${latency.errors} errors`);
   t.is(closed, 30, 'every incomplete 100 MiB frame was closed by the partial-request timeout');
-  // queued.max.request.bytes (128 MiB) plus one socket read per connection; the unbounded broker took 3 GiB.
-  t.true(peakRssBytes - rssBefore < 320 * MiB, `RSS grew by ${mib(peakRssBytes - rssBefore)}`);
+  // queued.max.request.bytes (128 MiB), plus the one frame its pass lets go on past it (100 MiB), plus a socket
+  // read or two per connection; the rest is room for bytes the GC has not yet returned. Unbounded: 3 GiB.
+  t.true(peakRssBytes - rssBefore < 400 * MiB, `RSS grew by ${mib(peakRssBytes - rssBefore)}`);
   t.true(latency.requests > 0);
   const line = broker.logs.find((l) => l.includes('partial.request.timeout.ms'));
   t.truthy(line, 'the timeout is logged with its reason');
@@ -145,7 +147,7 @@ test.serial('thirty 100 MiB frames that never finish are held to queued.max.requ
 
 test.serial('a slowloris dripping one byte at a time is closed by partial.request.timeout.ms; a slow but whole request is served', async (t) => {
   const { broker } = await attackedBroker(t, { 'partial.request.timeout.ms': 2000 });
-  const drippers = await Promise.all(Array.from({ length: 20 }, () => openSilentSocket(broker.port)));
+  const drippers = await Promise.all(Array.from({ length: 20 }, async () => (await openSilentSocket(broker.port)).resume()));
   const frame = declaredFrame(100, 100);
   for (const socket of drippers) void drip(socket, frame, 200); // would take 21 s to finish
   // A request that arrives in two halves 500 ms apart is within the timeout and answered.
@@ -177,7 +179,7 @@ test.serial('idle connections are reaped after connections.max.idle.ms; an activ
   await active.close();
 });
 
-test.serial('6,000 idle connections: max.connections (4,096 by default) refuses the rest and RSS stays bounded', async (t) => {
+test.serial('6,000 idle connections: max.connections (3,072 by default) refuses the rest and RSS stays bounded', async (t) => {
   const { broker, pid, rssBefore } = await attackedBroker(t);
   const sampler = new RssSampler(pid);
   const { sockets, refused } = await openSockets(broker.port, 6000, 100);
@@ -186,10 +188,10 @@ test.serial('6,000 idle connections: max.connections (4,096 by default) refuses 
   const { peakRssBytes } = sampler.stop();
   t.log(`RSS ${mib(rssBefore)} before, peak ${mib(peakRssBytes)}; ${refused} refused at connect, ${closedByBroker} closed right after`);
   // Four helper connections of attackedBroker are gone; all 6,000 came in while none of ours was open.
-  t.is(refused + closedByBroker, 6000 - 4096);
+  t.is(refused + closedByBroker, 6000 - 3072);
   t.true(peakRssBytes - rssBefore < 128 * MiB, `RSS grew by ${mib(peakRssBytes - rssBefore)}`);
   const refusal = broker.logs.filter((l) => l.includes('"connection refused"'));
-  t.true(refusal.length >= 1 && refusal.length <= 5, `${refusal.length} refusal lines for ${6000 - 4096} refusals`);
+  t.true(refusal.length >= 1 && refusal.length <= 5, `${refusal.length} refusal lines for ${6000 - 3072} refusals`);
   destroyAll(sockets);
   await sleep(500);
   await assertServing(broker.port);
