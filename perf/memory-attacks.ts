@@ -4,7 +4,7 @@
 //
 //   npm run build && node dist/perf/memory-attacks.js [--attack pipelined-fetch] [--override key=value ...]
 //
-// Attacks (default: all): pipelined-fetch, huge-frames, huge-frames-filled, slowloris, idle, log-flood.
+// Attacks (default: all): none (the probe's baseline), pipelined-fetch, huge-frames, huge-frames-filled, slowloris, idle, log-flood.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,10 @@ const { values } = parseArgs({
 });
 const HOLD_MS = Number(values['hold-seconds']) * 1000;
 const ATTACKS: Record<string, (broker: BrokerProcess) => Promise<string>> = {
+  none: async () => {
+    await sleep(HOLD_MS);
+    return 'no attack: the baseline for the probe';
+  },
   'pipelined-fetch': pipelinedFetch,
   'huge-frames': hugeFrames,
   'huge-frames-filled': hugeFramesFilled,
@@ -77,9 +81,10 @@ async function run(name: string): Promise<Report> {
     const probe = await ProduceProbe.start(broker.port, 'probe');
     const sampler = new RssSampler(pid);
     const note = await ATTACKS[name]!(broker);
-    const peaks = sampler.stop();
     const probeSummary = await probe.stop();
+    // The peak covers the attackers' going too: what they leave behind is freed (or not) after they close.
     await sleep(5000);
+    const peaks = sampler.stop();
     const rssAfter = readProcessMemory(pid).rssBytes;
     let servingAfter = true;
     try {

@@ -91,7 +91,13 @@ export class Broker {
       const metrics =
         config.metricsPort === undefined
           ? null
-          : new BrokerMetrics({ registry, workers, groups, connectionCount: () => server?.connectionCount ?? 0 });
+          : new BrokerMetrics({
+              registry,
+              workers,
+              groups,
+              connectionCount: () => server?.connectionCount ?? 0,
+              queuedBytes: () => ({ requests: server?.budgets.requests.usedBytes ?? 0, responses: server?.budgets.responses.usedBytes ?? 0 }),
+            });
       if (metrics) context.metrics = metrics;
       const { handlers, advertised } = createHandlers(context, groups);
       const decodeFrame = createFrameDecoder(handlers, advertised, log.child({ component: 'requests' }), {

@@ -71,6 +71,8 @@ interface ResponseSlot {
   /** The response's bound while it runs (0 while it gave it back), then its size; held until flushed to the kernel. */
   responseBytes: number;
   bound: number;
+  /** Still running when its connection closed: it keeps its bytes until it finishes, then gives them back. */
+  orphaned: boolean;
 }
 
 interface HeldRequest {
@@ -209,21 +211,30 @@ export class ClientConnection {
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue.length = 0;
-    this.#queueHead = 0;
     this.#held = null;
     this.#splitter.clear();
     this.#clearPartialTimer();
     this.#budgets.requests.cancel(this.#waiter);
     this.#budgets.responses.cancel(this.#waiter);
     this.#budgets.requests.endPass(this.#waiter);
-    // Everything this connection held goes back at once; completions and write callbacks that come later see
-    // #closed and return nothing twice.
-    this.#budgets.requests.release(this.#requestBytes);
-    this.#budgets.responses.release(this.#responseBytes);
+    // What this connection held goes back now, except what its running requests hold: they still run (a worker
+    // is reading for them) and give theirs back when they finish. Write callbacks that come later see #closed.
+    let runningFrames = 0;
+    let runningResponses = 0;
+    for (let i = this.#queueHead; i < this.#queue.length; i++) {
+      const slot = this.#queue[i]!;
+      if (slot.ready) continue;
+      slot.orphaned = true;
+      runningFrames += slot.requestBytes;
+      runningResponses += slot.responseBytes;
+    }
+    this.#budgets.requests.release(this.#requestBytes - runningFrames);
+    this.#budgets.responses.release(this.#responseBytes - runningResponses);
     this.#requestBytes = 0;
     this.#frameBytes = 0;
     this.#responseBytes = 0;
+    this.#queue.length = 0;
+    this.#queueHead = 0;
     this.#onClosed(this);
     this.#resolveDrained?.();
   }
@@ -306,7 +317,7 @@ export class ClientConnection {
 
   #start(held: HeldRequest): void {
     const bound = this.#boundOf(held.request);
-    const slot: ResponseSlot = { ready: false, buffers: null, requestBytes: held.frameBytes, responseBytes: bound, bound };
+    const slot: ResponseSlot = { ready: false, buffers: null, requestBytes: held.frameBytes, responseBytes: bound, bound, orphaned: false };
     this.#queue.push(slot);
     this.#countResponseBytes(bound);
     let result: Promise<Buffer[] | null> | Buffer[] | null;
@@ -314,12 +325,16 @@ export class ClientConnection {
       result = held.request.run(this.#memoryOf(slot));
     } catch (error) {
       this.close(reasonOf(error));
+      this.#complete(slot, null);
       return;
     }
     if (result instanceof Promise) {
       result.then(
         (buffers) => this.#complete(slot, buffers),
-        (error: unknown) => this.close(reasonOf(error)),
+        (error: unknown) => {
+          this.close(reasonOf(error));
+          this.#complete(slot, null);
+        },
       );
     } else {
       this.#complete(slot, result);
@@ -329,7 +344,13 @@ export class ClientConnection {
   #memoryOf(slot: ResponseSlot): ResponseMemory {
     return {
       release: () => {
-        if (this.#closed || slot.ready || slot.responseBytes === 0) return;
+        if (slot.ready || slot.responseBytes === 0) return;
+        if (slot.orphaned) {
+          this.#budgets.responses.release(slot.responseBytes);
+          slot.responseBytes = 0;
+          return;
+        }
+        if (this.#closed) return;
         this.#countResponseBytes(-slot.responseBytes);
         slot.responseBytes = 0;
         if (this.#held || this.#pause !== 'none') {
@@ -353,6 +374,13 @@ export class ClientConnection {
   }
 
   #complete(slot: ResponseSlot, buffers: Buffer[] | null): void {
+    if (slot.orphaned) {
+      slot.orphaned = false;
+      slot.ready = true;
+      this.#budgets.requests.release(slot.requestBytes);
+      this.#budgets.responses.release(slot.responseBytes);
+      return;
+    }
     if (this.#closed) return;
     slot.ready = true;
     slot.buffers = buffers;
