@@ -225,3 +225,27 @@ test('requests that together exceed queued.max.request.bytes while arriving in p
   t.is(await admin.offset('big', 0), 3);
   for (const p of producers) t.false(p.isClosed);
 });
+
+test('a connection whose request waits for the response budget is not closed by the partial-request timeout meanwhile', async (t) => {
+  const broker = await startTestBroker({ config: { 'partial.request.timeout.ms': 1000, 'queued.max.response.bytes': 8 * MiB } });
+  t.teardown(() => broker.close());
+  const client = await RawClient.connect(broker.port);
+  t.teardown(() => client.close());
+  t.is((await client.createTopic('fat', 1)).topics[0]!.errorCode, 0);
+  for (let i = 0; i < 4; i++) await client.produce('fat', { partition: 0, records: buildRecordBatch([{ value: Buffer.alloc(900 * 1024, i) }]) });
+  // A connection that never reads takes the whole 8 MiB response budget.
+  const hog = await openSilentSocket(broker.port);
+  hog.write(fetchFrames(client, 'fat', 100, MiB));
+  await sleep(2000);
+  // Our fetch cannot start, so the broker stops reading us, with half of the next request already read: that
+  // wait is the broker's doing, and the timer must not run through it.
+  const fetch = client.prepare<FetchResponse>(ApiKey.Fetch, 12, RawClient.fetchBody('fat', 0, 0, { maxBytes: MiB, partitionMaxBytes: MiB }), { timeoutMs: 60_000 });
+  const versions = client.prepare<{ errorCode: number }>(ApiKey.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }, { timeoutMs: 60_000 });
+  client.write([fetch.frame, versions.frame.subarray(0, 8)]);
+  await sleep(3000);
+  t.false(client.isClosed, 'closed while waiting for the broker');
+  hog.destroy();
+  t.is((await fetch.response).responses[0]!.partitions[0]!.errorCode, 0);
+  client.write(versions.frame.subarray(8));
+  t.is((await versions.response).errorCode, 0);
+});
