@@ -154,11 +154,6 @@ export class ClientConnection {
     return this.#closed;
   }
 
-  /** Bytes this connection holds against the broker-wide budgets (for tests and metrics). */
-  get heldBytes(): { requests: number; responses: number } {
-    return { requests: this.#requestBytes, responses: this.#responseBytes };
-  }
-
   /**
    * Closes this connection (and only this one). A `warn` close (bad input from the peer) logs one line naming the
    * peer and the reason, rate-limited per `kind` so a flood of bad connections costs a bounded number of lines.
