@@ -249,3 +249,34 @@ test('a connection whose request waits for the response budget is not closed by 
   client.write(versions.frame.subarray(8));
   t.is((await versions.response).errorCode, 0);
 });
+
+test('a connection that never reads its responses is closed after connections.max.idle.ms and its memory returned', async (t) => {
+  const broker = await startTestBroker({ metricsPort: 0, config: { 'connections.max.idle.ms': 2000 } });
+  t.teardown(() => broker.close());
+  const scrape = async (): Promise<{ open: number; responses: number }> => {
+    const text = await (await fetch(`http://127.0.0.1:${broker.metricsPort}/metrics`)).text();
+    const value = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    return { open: value(/^spate_open_connections (\S+)$/m), responses: value(/^spate_network_queued_bytes\{budget="responses"\} (\S+)$/m) };
+  };
+  const admin = await RawClient.connect(broker.port);
+  t.teardown(() => admin.close());
+  t.is((await admin.createTopic('fat', 1)).topics[0]!.errorCode, 0);
+  for (let i = 0; i < 4; i++) await admin.produce('fat', { partition: 0, records: buildRecordBatch([{ value: Buffer.alloc(900 * 1024, i) }]) });
+  const hog = await openSilentSocket(broker.port);
+  t.teardown(() => hog.destroy());
+  hog.write(fetchFrames(admin, 'fat', 200, MiB));
+  await sleep(1000);
+  const attacked = await scrape();
+  t.is(attacked.open, 2);
+  t.true(attacked.responses > 4 * MiB, `the non-reader holds ${attacked.responses} bytes`);
+  // Its responses stay unwritten (the socket makes no progress) for longer than the idle timeout: it is closed.
+  let after = attacked;
+  // (Requests it had running give their bytes back as they finish, just after.)
+  for (let i = 0; i < 100 && (after.open !== 1 || after.responses !== 0); i++) {
+    await sleep(100);
+    t.is((await admin.apiVersions()).errorCode, 0); // the admin connection stays active, so it is kept
+    after = await scrape();
+  }
+  t.deepEqual(after, { open: 1, responses: 0 });
+  t.false(admin.isClosed);
+});
