@@ -162,8 +162,9 @@ test.serial('thirty 100 MiB frames that never finish are held to queued.max.requ
   t.log(`RSS ${mib(rssBefore)} before, peak ${mib(peakRssBytes)}; ${closed}/30 closed; probe produce p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, ${latency.errors} errors`);
   t.is(closed, 30, 'every incomplete 100 MiB frame was closed by the partial-request timeout');
   // queued.max.request.bytes (128 MiB), plus the one frame its pass lets go on past it (100 MiB), plus a socket
-  // read or two per connection; the rest is room for bytes the GC has not yet returned. Unbounded: 3 GiB.
-  t.true(peakRssBytes - rssBefore < 400 * MiB, `RSS grew by ${mib(peakRssBytes - rssBefore)}`);
+  // read or two per connection: 232 MiB. The rest is room for bytes the GC has not yet returned (a closed pass
+  // holder's 100 MiB while the next one reads). Unbounded: 3 GiB.
+  t.true(peakRssBytes - rssBefore < 448 * MiB, `RSS grew by ${mib(peakRssBytes - rssBefore)}`);
   t.true(latency.requests > 0);
   const line = broker.logs.find((l) => l.includes('partial.request.timeout.ms'));
   t.truthy(line, 'the timeout is logged with its reason');
