@@ -1,7 +1,7 @@
 // A running broker: partition workers, topic registry, request handlers and the TCP front-end, wired together.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { type BrokerConfig, intProperty } from '../config/broker-config.js';
+import { type BrokerConfig, byteBoundProperty, intProperty } from '../config/broker-config.js';
 import { DynamicBrokerConfig } from '../config/dynamic-broker-config.js';
 import { NetworkServer } from '../network/server.js';
 import { PartitionWorkerPool } from '../partition/partition-workers.js';
@@ -9,7 +9,7 @@ import { prepareDataDir } from '../storage/data-dir.js';
 import { DataDirLock } from '../storage/data-dir-lock.js';
 import type { BrokerContext } from './context.js';
 import { createHandlers } from './handlers/index.js';
-import { createFrameProcessor } from './request-dispatcher.js';
+import { createFrameDecoder } from './request-dispatcher.js';
 import { ensureOffsetsTopic, OFFSETS_TOPIC_CONFIGS, offsetsTopicLog } from './offsets-topic.js';
 import { TopicAdmin, wakeAppendWaiters } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
@@ -18,9 +18,8 @@ import { isInternalTopic } from '../group/internal-topics.js';
 import { MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
 import { BrokerMetrics } from './metrics/index.js';
 
-/** Bounds on what one connection may have outstanding before the broker stops reading from it. */
+/** Requests one connection may have awaiting their responses before no more of its requests start. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
-const MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
 
 export class Broker {
   readonly config: BrokerConfig;
@@ -123,17 +122,32 @@ export class Broker {
       const metrics =
         config.metricsPort === undefined
           ? null
-          : new BrokerMetrics({ registry, workers, groups, connectionCount: () => server?.connectionCount ?? 0 });
+          : new BrokerMetrics({
+              registry,
+              workers,
+              groups,
+              connectionCount: () => server?.connectionCount ?? 0,
+              queuedBytes: () => ({ requests: server?.budgets.requests.usedBytes ?? 0, responses: server?.budgets.responses.usedBytes ?? 0 }),
+            });
       if (metrics) context.metrics = metrics;
       const { handlers, advertised } = createHandlers(context, groups);
-      const processFrame = createFrameProcessor(handlers, advertised, log.child({ component: 'requests' }), context.metrics);
+      const decodeFrame = createFrameDecoder(handlers, advertised, log.child({ component: 'requests' }), {
+        largestBatchBytes: intProperty(config, 'message.max.bytes'),
+        fetchMaxBytes: intProperty(config, 'fetch.max.bytes'),
+        metrics: context.metrics,
+      });
       server = new NetworkServer(
-        processFrame,
+        decodeFrame,
         {
           maxFrameBytes: intProperty(config, 'socket.request.max.bytes'),
           maxQueuedRequests: MAX_QUEUED_REQUESTS_PER_CONNECTION,
-          maxInFlightBytes: MAX_IN_FLIGHT_BYTES_PER_CONNECTION,
+          maxQueuedBytes: intProperty(config, 'max.queued.bytes.per.connection'),
           idleTimeoutMs: intProperty(config, 'connections.max.idle.ms'),
+          partialRequestTimeoutMs: intProperty(config, 'partial.request.timeout.ms'),
+          maxConnections: intProperty(config, 'max.connections'),
+          maxConnectionsPerIp: intProperty(config, 'max.connections.per.ip'),
+          queuedMaxRequestBytes: byteBoundProperty(config, 'queued.max.request.bytes'),
+          queuedMaxResponseBytes: byteBoundProperty(config, 'queued.max.response.bytes'),
         },
         log.child({ component: 'network' }),
       );

@@ -1,11 +1,13 @@
-// Turns one request frame into response bytes: header checks, decoding with the generated codecs, the API's
-// handler, then the size-prefixed response. Malformed input throws, which closes only that connection.
+// Turns one request frame into response bytes: header checks, decoding with the generated codecs, the bound on
+// its response's size (for the network front-end's memory bounds), then, when the connection starts it, the API's
+// handler and the size-prefixed response. Malformed input throws, which closes only that connection.
 import type { Logger } from 'pino';
 import { NO_METRICS, type MetricsRecorder } from '../metrics/recorder.js';
-import type { ClientConnection } from '../network/connection.js';
+import type { ClientConnection, DecodedRequest, ResponseMemory } from '../network/connection.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { decodeRequestHeader, encodeResponseHeader } from '../protocol/generated/headers.js';
-import { ApiKey, apiDefinitions, requestHeaderVersion, responseHeaderVersion } from '../protocol/generated/index.js';
+import { ApiKey, apiDefinitions, requestHeaderVersion, responseHeaderVersion, type FetchRequest } from '../protocol/generated/index.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import type { AdvertisedApis } from './supported-apis.js';
@@ -16,18 +18,38 @@ export interface RequestInfo {
   correlationId: number;
   clientId: string | null;
   connection: ClientConnection;
+  /** The request's hold on the broker's response memory: a long poll gives it back while it waits. */
+  responseMemory: ResponseMemory;
 }
+
+export interface FrameDecoderOptions {
+  /** The largest record batch a partition may hold (message.max.bytes): a Fetch returns one whole, whatever its limits. */
+  largestBatchBytes: number;
+  /** The broker's fetch.max.bytes: caps a Fetch's max_bytes. */
+  fetchMaxBytes: number;
+  metrics?: MetricsRecorder;
+}
+
+/** What the response of a request other than Fetch is held at until it exists; its real size is counted then. */
+const SMALL_RESPONSE_BOUND = 4096;
+/** Response header, top-level fields and per-topic, per-partition fields of a Fetch response. */
+const FETCH_RESPONSE_OVERHEAD = 64;
+const FETCH_TOPIC_OVERHEAD = 32;
+const FETCH_PARTITION_OVERHEAD = 64;
 
 /** A handler returns the response body object, or null when the request gets no response (acks=0 produce). */
 export type ApiHandler = (request: unknown, info: RequestInfo) => Promise<unknown> | unknown;
 
 export class RequestRejected extends Error {}
 
-export function createFrameProcessor(handlers: ReadonlyMap<number, ApiHandler>, advertised: AdvertisedApis, log: Logger, metrics: MetricsRecorder = NO_METRICS) {
+export function createFrameDecoder(handlers: ReadonlyMap<number, ApiHandler>, advertised: AdvertisedApis, log: Logger, options: FrameDecoderOptions) {
+  const metrics = options.metrics ?? NO_METRICS;
+  // Handler failures are bugs, but a peer that can trigger one at will must not flood the log with them.
+  const failures = new RateLimitedLog(log);
   // One long-lived writer: reset() keeps its scratch memory, and bytes handed out earlier are never rewritten,
   // so responses still queued on slow sockets stay intact while small responses stop allocating.
   const writer = new Writer();
-  return function processFrame(frame: Buffer, connection: ClientConnection): Promise<Buffer[] | null> | Buffer[] | null {
+  return function decodeFrame(frame: Buffer, connection: ClientConnection): DecodedRequest {
     const started = performance.now();
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
@@ -38,14 +60,17 @@ export function createFrameProcessor(handlers: ReadonlyMap<number, ApiHandler>, 
     if (apiVersion < api.minVersion || apiVersion > api.maxVersion) {
       // KIP-511: an ApiVersions request of a version we do not know is answered in the v0 layout, so the client
       // learns our ranges and retries. Any other API's body layout is unknown to us at that version: close.
-      if (apiKey === ApiKey.ApiVersions) return unsupportedApiVersionsResponse(correlationId, advertised);
+      if (apiKey === ApiKey.ApiVersions) {
+        const response = unsupportedApiVersionsResponse(correlationId, advertised);
+        return { responseBytesBound: SMALL_RESPONSE_BOUND, run: () => response };
+      }
       throw new RequestRejected(`unsupported version ${apiVersion} of api key ${apiKey} (supported ${api.minVersion}-${api.maxVersion})`);
     }
     const definition = apiDefinitions[apiKey]!;
     const reader = new Reader(frame);
     const header = decodeRequestHeader(reader, requestHeaderVersion(apiKey, apiVersion));
     const request = definition.decodeRequest(reader, apiVersion);
-    const info: RequestInfo = { apiKey, apiVersion, correlationId, clientId: header.clientId, connection };
+    const clientId = header.clientId;
     const encode = (response: unknown): Buffer[] | null => {
       if (response === null) {
         metrics.request(apiKey, (performance.now() - started) / 1000);
@@ -60,15 +85,42 @@ export function createFrameProcessor(handlers: ReadonlyMap<number, ApiHandler>, 
       metrics.request(apiKey, (performance.now() - started) / 1000);
       return buffers;
     };
-    const result = handler(request, info);
-    if (result instanceof Promise) {
-      return result.then(encode, (error: unknown) => {
-        log.error({ err: error, apiKey, apiVersion, peer: connection.peer }, 'request handler failed');
-        throw error;
-      });
-    }
-    return encode(result);
+    const responseBytesBound =
+      apiKey === ApiKey.Fetch ? fetchResponseBound(request as FetchRequest, options.fetchMaxBytes, options.largestBatchBytes) : SMALL_RESPONSE_BOUND;
+    return {
+      responseBytesBound,
+      run(responseMemory: ResponseMemory): Promise<Buffer[] | null> | Buffer[] | null {
+        const info: RequestInfo = { apiKey, apiVersion, correlationId, clientId, connection, responseMemory };
+        const result = handler(request, info);
+        if (result instanceof Promise) {
+          return result.then(encode, (error: unknown) => {
+            failures.write('error', `handler-${apiKey}`, { err: error, apiKey, apiVersion, peer: connection.peer }, 'request handler failed');
+            throw error;
+          });
+        }
+        return encode(result);
+      },
+    };
   };
+}
+
+/**
+ * The most a Fetch response can take: max_bytes (capped by fetch.max.bytes) in all and partition_max_bytes per
+ * partition, except that a partition's first batch goes out whole, however large (KIP-74); batches are at most
+ * `largestBatchBytes` (a topic's own max.message.bytes may allow larger ones: the real size is counted once the
+ * response exists). A partition asked for no bytes is not read.
+ */
+export function fetchResponseBound(request: FetchRequest, fetchMaxBytes: number, largestBatchBytes: number): number {
+  let overhead = FETCH_RESPONSE_OVERHEAD;
+  let partitionsData = 0;
+  for (const topic of request.topics) {
+    overhead += FETCH_TOPIC_OVERHEAD + Buffer.byteLength(topic.topic);
+    for (const partition of topic.partitions) {
+      overhead += FETCH_PARTITION_OVERHEAD;
+      if (partition.partitionMaxBytes > 0) partitionsData += Math.max(partition.partitionMaxBytes, largestBatchBytes);
+    }
+  }
+  return overhead + Math.min(Math.max(Math.min(request.maxBytes, fetchMaxBytes), largestBatchBytes), partitionsData);
 }
 
 function unsupportedApiVersionsResponse(correlationId: number, advertised: AdvertisedApis): Buffer[] {

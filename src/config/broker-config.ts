@@ -61,6 +61,15 @@ export const BROKER_PROPERTIES = {
   'compression.type': { kind: 'string', default: 'producer', allowed: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], dynamic: true, doc: 'Default compression.type. Stored; batches are kept as the producer compressed them.' },
   'socket.request.max.bytes': { kind: 'int', default: String(100 * 1024 * 1024), min: 1, doc: 'Largest request frame; a bigger size prefix closes the connection.' },
   'connections.max.idle.ms': { kind: 'long', default: String(10 * 60 * 1000), min: 1, doc: 'Idle connections are closed after this long.' },
+  'fetch.max.bytes': { kind: 'int', default: String(55 * 1024 * 1024), min: 1024, doc: 'Largest response one Fetch may get: its max_bytes is capped to this.' },
+  // Memory bounds of the network front-end (README, "Memory bounds"). Kafka leaves the first three unbounded.
+  'max.connections': { kind: 'int', default: '3072', min: 1, doc: 'Connections the broker keeps open at most; more are refused.' },
+  'max.connections.per.ip': { kind: 'int', default: String(2 ** 31 - 1), min: 1, doc: 'Connections one client address may keep open at most; more are refused.' },
+  'queued.max.request.bytes': { kind: 'long', default: String(128 * 1024 * 1024), min: -1, doc: 'Bytes of requests read from sockets and not yet answered, over all connections; over it, sockets are not read. -1: no bound.' },
+  // Spate only: the response side of queued.max.request.bytes, the per-connection bound, the partial-request timeout.
+  'queued.max.response.bytes': { kind: 'long', default: String(128 * 1024 * 1024), min: -1, doc: 'Bytes of responses that may be queued or in the making over all connections; a request starts only when its bound fits. -1: no bound.' },
+  'max.queued.bytes.per.connection': { kind: 'long', default: String(16 * 1024 * 1024), min: 1, doc: 'Bytes of requests and responses one connection may hold before no more of its requests start.' },
+  'partial.request.timeout.ms': { kind: 'long', default: '30000', min: 1, doc: 'A connection whose request has not arrived whole this long after it began is closed.' },
   'cluster.id': { kind: 'string', default: '', doc: 'Cluster id for a new data dir (random when empty); an existing data dir keeps its own.' },
   'group.initial.rebalance.delay.ms': { kind: 'int', default: '3000', min: 0, doc: 'How long a new consumer group waits for more members before its first rebalance.' },
   'offsets.topic.num.partitions': { kind: 'int', default: '50', min: 1, doc: 'Partitions of __consumer_offsets (fixed once it exists).' },
@@ -147,6 +156,11 @@ export function resolveBrokerConfig(input: BrokerConfigInput): BrokerConfig {
     properties['node.id'] = properties['broker.id'];
     staticProperties['node.id'] = properties['broker.id'];
   }
+  // As Kafka: a request budget smaller than the largest request could never let that request in.
+  const queuedMaxRequestBytes = Number(properties['queued.max.request.bytes']);
+  if (queuedMaxRequestBytes > 0 && queuedMaxRequestBytes < Number(properties['socket.request.max.bytes'])) {
+    throw configError(`config "queued.max.request.bytes" must be at least socket.request.max.bytes (${properties['socket.request.max.bytes']}), or -1 for no bound; got ${queuedMaxRequestBytes}`);
+  }
   const workers = input.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw configError(`workers must be 1..256, got ${workers}`);
   const port = input.port ?? 9092;
@@ -168,6 +182,12 @@ export function resolveBrokerConfig(input: BrokerConfigInput): BrokerConfig {
 
 export function intProperty(config: BrokerConfig, key: BrokerPropertyName): number {
   return Number(config.properties[key]);
+}
+
+/** A byte bound where Kafka's convention of 0 or -1 means none. */
+export function byteBoundProperty(config: BrokerConfig, key: BrokerPropertyName): number {
+  const value = Number(config.properties[key]);
+  return value > 0 ? value : Number.POSITIVE_INFINITY;
 }
 
 export function boolProperty(config: BrokerConfig, key: BrokerPropertyName): boolean {

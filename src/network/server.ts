@@ -1,8 +1,12 @@
 // The TCP listener of the network front-end. It owns sockets only; what a frame means is the broker's business.
+// It refuses connections over max.connections and max.connections.per.ip, and owns the broker-wide request and
+// response byte budgets every connection draws on.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { ClientConnection, type ConnectionLimits, type FrameProcessor } from './connection.js';
 import { listenError } from '../errors.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
+import { ClientConnection, type ConnectionLimits, type FrameDecoder, type MemoryBudgets } from './connection.js';
+import { MemoryBudget } from './memory-budget.js';
 
 /** How long a shutdown waits for in-flight requests before closing their connections anyway. */
 export const DRAIN_TIMEOUT_MS = 10_000;
@@ -12,22 +16,50 @@ export interface ListenOptions {
   port: number;
 }
 
+export interface ServerLimits extends ConnectionLimits {
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  /** Broker-wide: bytes read from sockets whose requests have not completed (queued.max.request.bytes). */
+  queuedMaxRequestBytes: number;
+  /** Broker-wide: bytes of responses being prepared (their bounds), queued or not yet flushed. */
+  queuedMaxResponseBytes: number;
+}
+
 export class NetworkServer {
   readonly #server: Server;
   readonly #connections = new Set<ClientConnection>();
+  readonly #perAddress = new Map<string, number>();
   readonly #log: Logger;
+  readonly #limitedLog: RateLimitedLog;
+  readonly budgets: MemoryBudgets;
   #nextConnectionId = 1;
   #closing = false;
 
-  constructor(processFrame: FrameProcessor, limits: ConnectionLimits, log: Logger) {
+  constructor(decode: FrameDecoder, limits: ServerLimits, log: Logger) {
     this.#log = log;
+    this.#limitedLog = new RateLimitedLog(log);
+    this.budgets = {
+      requests: new MemoryBudget('queued.max.request.bytes', limits.queuedMaxRequestBytes, { pass: true }),
+      responses: new MemoryBudget('queued.max.response.bytes', limits.queuedMaxResponseBytes),
+    };
     this.#server = createServer({ noDelay: true }, (socket: Socket) => {
       if (this.#closing) {
         socket.destroy();
         return;
       }
-      const connection = new ClientConnection(this.#nextConnectionId++, socket, processFrame, limits, log, (c) =>
-        this.#connections.delete(c),
+      const address = socket.remoteAddress ?? '?';
+      const fromAddress = this.#perAddress.get(address) ?? 0;
+      if (this.#connections.size >= limits.maxConnections) {
+        this.#refuse(socket, 'max-connections', `the broker already has max.connections (${limits.maxConnections}) connections`);
+        return;
+      }
+      if (fromAddress >= limits.maxConnectionsPerIp) {
+        this.#refuse(socket, 'max-connections-per-ip', `${address} already has max.connections.per.ip (${limits.maxConnectionsPerIp}) connections`);
+        return;
+      }
+      this.#perAddress.set(address, fromAddress + 1);
+      const connection = new ClientConnection(this.#nextConnectionId++, socket, decode, limits, this.budgets, log, this.#limitedLog, (c) =>
+        this.#forget(c),
       );
       this.#connections.add(connection);
     });
@@ -36,6 +68,19 @@ export class NetworkServer {
 
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  #refuse(socket: Socket, kind: string, reason: string): void {
+    socket.on('error', () => undefined);
+    this.#limitedLog.write('warn', kind, { peer: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason }, 'connection refused');
+    socket.destroy();
+  }
+
+  #forget(connection: ClientConnection): void {
+    if (!this.#connections.delete(connection)) return;
+    const left = (this.#perAddress.get(connection.remoteAddress) ?? 1) - 1;
+    if (left > 0) this.#perAddress.set(connection.remoteAddress, left);
+    else this.#perAddress.delete(connection.remoteAddress);
   }
 
   listen(options: ListenOptions): Promise<{ host: string; port: number }> {

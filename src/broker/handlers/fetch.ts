@@ -10,6 +10,7 @@ import type {
   FetchResponseFetchableTopicResponse,
   FetchResponsePartitionData,
 } from '../../protocol/generated/index.js';
+import { intProperty } from '../../config/broker-config.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { BATCH_LENGTH, LOG_OVERHEAD } from '../../records/batch.js';
 import type { FetchReply } from '../../partition/partition-workers.js';
@@ -51,15 +52,21 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, inf
   }
 
   const deadline = Date.now() + Math.max(0, request.maxWaitMs);
-  const minBytes = Math.max(1, request.minBytes);
+  // As Kafka: the broker's fetch.max.bytes caps what a request may ask for (and so what its response holds).
+  const maxBytes = Math.min(request.maxBytes, intProperty(ctx.config, 'fetch.max.bytes'));
+  const minBytes = Math.max(1, Math.min(request.minBytes, maxBytes));
   for (;;) {
-    const { bytes, errors } = await readAll(ctx, reads, request.maxBytes);
+    const { bytes, errors } = await readAll(ctx, reads, maxBytes);
     const remaining = deadline - Date.now();
     if (bytes >= minBytes || errors || remaining <= 0 || ctx.shuttingDown) break;
+    // Parked, the request holds no response memory; it takes it back before reading (or, when the broker has no
+    // room for it now, answers with what it has and the client asks again).
+    info.responseMemory.release();
     const woken = await waitForAppend(reads, remaining);
+    if (!info.responseMemory.retake()) break;
     if (!woken) {
       // Timed out: one last read so data appended at the very end is not missed.
-      await readAll(ctx, reads, request.maxBytes);
+      await readAll(ctx, reads, maxBytes);
       break;
     }
   }

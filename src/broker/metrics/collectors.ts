@@ -17,6 +17,8 @@ export interface MetricsSources {
   readonly workers: PartitionWorkerPool;
   readonly groups: GroupCoordinator;
   connectionCount(): number;
+  /** Bytes held against the network front-end's broker-wide request and response budgets. */
+  queuedBytes(): { requests: number; responses: number };
 }
 
 export interface CollectorOptions {
@@ -197,6 +199,17 @@ export class BrokerCollectors {
       registers: [registry],
       collect() {
         this.set(sources.connectionCount());
+      },
+    });
+    new Gauge({
+      name: 'spate_network_queued_bytes',
+      help: 'Bytes held against queued.max.request.bytes (budget="requests") and queued.max.response.bytes (budget="responses").',
+      labelNames: ['budget'] as const,
+      registers: [registry],
+      collect() {
+        const queued = sources.queuedBytes();
+        this.set({ budget: 'requests' }, queued.requests);
+        this.set({ budget: 'responses' }, queued.responses);
       },
     });
     new Gauge({
