@@ -1,0 +1,88 @@
+// Runs librdkafka's own integration test suite (its tests/ directory, built from source) against Spate: every
+// test that needs a broker, one test number per fresh broker and data dir, and writes the outcome of each test.
+// Usage: node dist/perf/librdkafka/run-suite.js --librdkafka-src DIR [--tests 0001,0081] [--parallel N]
+// (perf/librdkafka-suite.sh builds librdkafka and Spate first, then runs this).
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { OTHER_ISSUES } from './other-issues.js';
+import { runUnit, type TestOutcome } from './run-unit.js';
+import { startSpate } from './spate-broker.js';
+import { readSuiteTable, type SuiteUnit } from './suite-tests.js';
+import { writeSuiteReport, type SuiteRun, type UnitResult } from './suite-report.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+
+/** What librdkafka's own test brokers set; everything else stays at Kafka's (and Spate's) defaults. */
+const BROKER_OVERRIDES: Readonly<Record<string, string>> = { 'num.partitions': '4' };
+const NO_AUTO_CREATE: Readonly<Record<string, string>> = { 'auto.create.topics.enable': 'false' };
+
+const { values } = parseArgs({
+  options: {
+    'librdkafka-src': { type: 'string', default: process.env.LIBRDKAFKA_SRC ?? '' },
+    tests: { type: 'string', default: process.env.TESTS ?? '' },
+    parallel: { type: 'string', default: '1' },
+    'timeout-multiplier': { type: 'string', default: '2' },
+    out: { type: 'string' },
+  },
+});
+
+const source = resolve(values['librdkafka-src']);
+if (!values['librdkafka-src']) throw new Error('give --librdkafka-src DIR (or LIBRDKAFKA_SRC)');
+const parallel = Math.max(1, Number.parseInt(values.parallel, 10));
+const timeoutMultiplier = Number(values['timeout-multiplier']);
+const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '');
+const out = values.out ?? join(ROOT, 'perf', 'results', `librdkafka-${stamp}`);
+const logDir = mkdtempSync(join(tmpdir(), 'spate-librdkafka-logs-'));
+
+const table = readSuiteTable(source);
+const wanted = values.tests.split(/[\s,]+/).filter((t) => t.length > 0);
+const units = wanted.length === 0 ? table.units : table.units.filter((u) => wanted.includes(u.number));
+
+async function runOne(unit: SuiteUnit): Promise<UnitResult> {
+  const base = join(logDir, `${unit.number}-${unit.scenario}`);
+  const overrides = unit.scenario === 'noautocreate' ? { ...BROKER_OVERRIDES, ...NO_AUTO_CREATE } : BROKER_OVERRIDES;
+  const started = Date.now();
+  let outcomes: TestOutcome[];
+  try {
+    const broker = await startSpate(overrides, `${base}.broker.log`);
+    try {
+      outcomes = await runUnit(unit, broker.bootstrap, { librdkafkaSource: source, timeoutMultiplier, logPath: `${base}.runner.log`, confPath: `${base}.conf` });
+    } finally {
+      await broker.stop();
+    }
+  } catch (error: unknown) {
+    const reason = `no broker: ${error instanceof Error ? error.message : String(error)}`;
+    outcomes = unit.tests.map((name) => ({ name, state: 'NO_RESULT', seconds: 0, reason }));
+  }
+  for (const o of outcomes) {
+    const issue = OTHER_ISSUES[o.name];
+    console.log(`${o.state.padEnd(11)} ${o.name} [${unit.scenario}] ${o.seconds.toFixed(1)} s${issue ? ` (issue ${issue.issue})` : ''}${o.state === 'PASSED' ? '' : `: ${o.reason}`}`);
+  }
+  return { unit, outcomes, seconds: (Date.now() - started) / 1000, logs: base };
+}
+
+async function main(): Promise<void> {
+  console.log(`librdkafka suite: ${units.length} units from ${source}, ${parallel} at a time; logs in ${logDir}`);
+  const started = Date.now();
+  const results: UnitResult[] = [];
+  let next = 0;
+  const lanes = Array.from({ length: parallel }, async () => {
+    while (next < units.length) {
+      const unit = units[next++]!;
+      results.push(await runOne(unit));
+    }
+  });
+  await Promise.all(lanes);
+  results.sort((a, b) => units.indexOf(a.unit) - units.indexOf(b.unit));
+  const run: SuiteRun = { source, results, local: table.local, manual: table.manual, seconds: (Date.now() - started) / 1000, parallel, timeoutMultiplier, logDir };
+  mkdirSync(resolve(out, '..'), { recursive: true });
+  const summary = writeSuiteReport(run, out);
+  writeFileSync(`${out}.json`, JSON.stringify(run, null, 2));
+  console.log(summary);
+  console.log(`written: ${out}.md, ${out}.json`);
+}
+
+await main();
