@@ -25,3 +25,16 @@ export const OTHER_ISSUES: Readonly<Record<string, OtherIssue>> = {
   '0135_sasl_credentials': { issue: SECURITY, why: 'SASL credentials' },
   '0142_reauthentication': { issue: SECURITY, why: 'SASL re-authentication' },
 };
+
+/** A test of this suite that fails first in a sub-test of another issue: the client names the missing feature. */
+const MISSING_FEATURES: ReadonlyArray<{ pattern: RegExp; issue: OtherIssue }> = [
+  { pattern: /Idempotent producer not supported/, issue: { issue: IDEMPOTENCE, why: 'fails first in a sub-test that needs the idempotent producer' } },
+  { pattern: /Transactions not supported/, issue: { issue: IDEMPOTENCE, why: 'fails first in a sub-test that needs transactions' } },
+  { pattern: /ACLs Admin API|kafka-acls\.sh/, issue: { issue: SECURITY, why: 'fails first in a sub-test that needs ACLs' } },
+];
+
+export function otherIssueOf(outcome: { name: string; state: string; reason: string }): OtherIssue | undefined {
+  const listed = OTHER_ISSUES[outcome.name];
+  if (listed || outcome.state === 'PASSED') return listed;
+  return MISSING_FEATURES.find((m) => m.pattern.test(outcome.reason))?.issue;
+}

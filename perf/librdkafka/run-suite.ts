@@ -1,17 +1,19 @@
 // Runs librdkafka's own integration test suite (its tests/ directory, built from source) against Spate: every
 // test that needs a broker, one test number per fresh broker and data dir, and writes the outcome of each test.
-// Usage: node dist/perf/librdkafka/run-suite.js --librdkafka-src DIR [--tests 0001,0081] [--parallel N]
-// (perf/librdkafka-suite.sh builds librdkafka and Spate first, then runs this).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// Usage: node dist/perf/librdkafka/run-suite.js --librdkafka-src DIR [--tests 0001,0081] [--parallel N] [--out PREFIX]
+//        node dist/perf/librdkafka/run-suite.js --reparse PREFIX.json   (re-reads an earlier run's kept logs)
+// (perf/librdkafka-suite.sh builds librdkafka and Spate first, then runs this.) Environment variables the
+// runner knows, such as SUBTESTS=do_test_DeleteRecords, pass through to it.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { OTHER_ISSUES } from './other-issues.js';
-import { runUnit, type TestOutcome } from './run-unit.js';
+import { otherIssueOf } from './other-issues.js';
+import { outcomesFromOutput, runUnit, type TestOutcome } from './run-unit.js';
 import { startSpate } from './spate-broker.js';
 import { readSuiteTable, type SuiteUnit } from './suite-tests.js';
-import { writeSuiteReport, type SuiteRun, type UnitResult } from './suite-report.js';
+import { spateVersion, writeSuiteReport, type SuiteRun, type UnitResult } from './suite-report.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
@@ -26,30 +28,30 @@ const { values } = parseArgs({
     parallel: { type: 'string', default: '1' },
     'timeout-multiplier': { type: 'string', default: '2' },
     out: { type: 'string' },
+    reparse: { type: 'string' },
   },
 });
 
-const source = resolve(values['librdkafka-src']);
-if (!values['librdkafka-src']) throw new Error('give --librdkafka-src DIR (or LIBRDKAFKA_SRC)');
-const parallel = Math.max(1, Number.parseInt(values.parallel, 10));
-const timeoutMultiplier = Number(values['timeout-multiplier']);
-const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '');
-const out = values.out ?? join(ROOT, 'perf', 'results', `librdkafka-${stamp}`);
-const logDir = mkdtempSync(join(tmpdir(), 'spate-librdkafka-logs-'));
+interface RunOptions {
+  source: string;
+  timeoutMultiplier: number;
+  logDir: string;
+}
 
-const table = readSuiteTable(source);
-const wanted = values.tests.split(/[\s,]+/).filter((t) => t.length > 0);
-const units = wanted.length === 0 ? table.units : table.units.filter((u) => wanted.includes(u.number));
-
-async function runOne(unit: SuiteUnit): Promise<UnitResult> {
-  const base = join(logDir, `${unit.number}-${unit.scenario}`);
+async function runOne(unit: SuiteUnit, options: RunOptions): Promise<UnitResult> {
+  const base = join(options.logDir, `${unit.number}-${unit.scenario}`);
   const overrides = unit.scenario === 'noautocreate' ? { ...BROKER_OVERRIDES, ...NO_AUTO_CREATE } : BROKER_OVERRIDES;
   const started = Date.now();
   let outcomes: TestOutcome[];
   try {
     const broker = await startSpate(overrides, `${base}.broker.log`);
     try {
-      outcomes = await runUnit(unit, broker.bootstrap, { librdkafkaSource: source, timeoutMultiplier, logPath: `${base}.runner.log`, confPath: `${base}.conf` });
+      outcomes = await runUnit(unit, broker.bootstrap, {
+        librdkafkaSource: options.source,
+        timeoutMultiplier: options.timeoutMultiplier,
+        logPath: `${base}.runner.log`,
+        confPath: `${base}.conf`,
+      });
     } finally {
       await broker.stop();
     }
@@ -58,31 +60,54 @@ async function runOne(unit: SuiteUnit): Promise<UnitResult> {
     outcomes = unit.tests.map((name) => ({ name, state: 'NO_RESULT', seconds: 0, reason }));
   }
   for (const o of outcomes) {
-    const issue = OTHER_ISSUES[o.name];
+    const issue = otherIssueOf(o);
     console.log(`${o.state.padEnd(11)} ${o.name} [${unit.scenario}] ${o.seconds.toFixed(1)} s${issue ? ` (issue ${issue.issue})` : ''}${o.state === 'PASSED' ? '' : `: ${o.reason}`}`);
   }
   return { unit, outcomes, seconds: (Date.now() - started) / 1000, logs: base };
 }
 
-async function main(): Promise<void> {
+async function runSuite(): Promise<void> {
+  if (!values['librdkafka-src']) throw new Error('give --librdkafka-src DIR (or LIBRDKAFKA_SRC)');
+  const source = resolve(values['librdkafka-src']);
+  const parallel = Math.max(1, Number.parseInt(values.parallel, 10));
+  const timeoutMultiplier = Number(values['timeout-multiplier']);
+  const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '');
+  const out = values.out ?? join(ROOT, 'perf', 'results', `librdkafka-${stamp}`);
+  const logDir = mkdtempSync(join(tmpdir(), 'spate-librdkafka-logs-'));
+  const table = readSuiteTable(source);
+  const wanted = values.tests.split(/[\s,]+/).filter((t) => t.length > 0);
+  const units = wanted.length === 0 ? table.units : table.units.filter((u) => wanted.includes(u.number));
+
   console.log(`librdkafka suite: ${units.length} units from ${source}, ${parallel} at a time; logs in ${logDir}`);
+  const spate = spateVersion();
   const started = Date.now();
   const results: UnitResult[] = [];
   let next = 0;
   const lanes = Array.from({ length: parallel }, async () => {
     while (next < units.length) {
       const unit = units[next++]!;
-      results.push(await runOne(unit));
+      results.push(await runOne(unit, { source, timeoutMultiplier, logDir }));
     }
   });
   await Promise.all(lanes);
   results.sort((a, b) => units.indexOf(a.unit) - units.indexOf(b.unit));
-  const run: SuiteRun = { source, results, local: table.local, manual: table.manual, seconds: (Date.now() - started) / 1000, parallel, timeoutMultiplier, logDir };
+  const run: SuiteRun = { source, spate, results, local: table.local, manual: table.manual, seconds: (Date.now() - started) / 1000, parallel, timeoutMultiplier, logDir };
   mkdirSync(resolve(out, '..'), { recursive: true });
-  const summary = writeSuiteReport(run, out);
+  console.log(writeSuiteReport(run, out));
   writeFileSync(`${out}.json`, JSON.stringify(run, null, 2));
-  console.log(summary);
   console.log(`written: ${out}.md, ${out}.json`);
 }
 
-await main();
+function reparse(path: string): void {
+  const run = JSON.parse(readFileSync(path, 'utf8')) as SuiteRun;
+  for (const result of run.results) {
+    const output = readFileSync(`${result.logs}.runner.log`, 'utf8');
+    result.outcomes = outcomesFromOutput(result.unit.tests, output, 'runner ended without a summary row');
+  }
+  const out = values.out ?? path.replace(/\.json$/, '');
+  console.log(writeSuiteReport(run, out));
+  writeFileSync(`${out}.json`, JSON.stringify(run, null, 2));
+}
+
+if (values.reparse) reparse(values.reparse);
+else await runSuite();

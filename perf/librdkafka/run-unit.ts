@@ -45,6 +45,30 @@ export function parseSummary(output: string): Map<string, TestOutcome> {
   return outcomes;
 }
 
+// A failing test may abort the whole runner (an assertion in its cleanup) before the summary: its first
+// failure report, `### Test "NAME (sub-test)" failed at FILE:LINE:fn() at DATE: ###` and the line after, remains.
+const FAILURE_REPORT = /^### Test "(\d{4}_\w+)([^"]*)" failed at ([^ ]+) at [^#]*###\n(.*)$/gm;
+// A client's fatal error (`%0|TS|FATAL|NAME#producer-1| [thrd:main]: Fatal error: ...`) often says why the test
+// failed better than the assertion it leads to ("Local: Fatal error").
+const CLIENT_FATAL = /^%\d\|[\d.]+\|(?:FATAL|TXNERR)\|(\d{4}_\w+)#[^|]*\| \[[^\]]*\]: (.*)$/gm;
+
+export function parseFailureReports(output: string): Map<string, TestOutcome> {
+  const text = output.replace(ANSI, '');
+  const firstFatal = new Map<string, { index: number; text: string }>();
+  for (const match of text.matchAll(CLIENT_FATAL)) {
+    if (!firstFatal.has(match[1]!)) firstFatal.set(match[1]!, { index: match.index, text: match[2]!.trim() });
+  }
+  const outcomes = new Map<string, TestOutcome>();
+  for (const match of text.matchAll(FAILURE_REPORT)) {
+    const name = match[1]!;
+    if (outcomes.has(name)) continue;
+    const fatal = firstFatal.get(name);
+    const cause = fatal && fatal.index < match.index ? ` (client: ${fatal.text})` : '';
+    outcomes.set(name, { name, state: 'FAILED', seconds: 0, reason: `${match[2]!.trim()} ${match[3]!}: ${match[4]!.trim()}${cause}`.trim() });
+  }
+  return outcomes;
+}
+
 export async function runUnit(unit: SuiteUnit, bootstrap: string, options: RunnerOptions): Promise<TestOutcome[]> {
   writeFileSync(options.confPath, `bootstrap.servers=${bootstrap}\ntest.timeout.multiplier=${options.timeoutMultiplier}\n`);
   const src = options.librdkafkaSource;
@@ -82,14 +106,19 @@ export async function runUnit(unit: SuiteUnit, bootstrap: string, options: Runne
   const exit = await new Promise<string>((done) => child.once('exit', (code, signal) => done(signal ? `signal ${signal}` : `exit code ${code}`)));
   clearTimeout(timer);
   await new Promise<void>((done) => log.end(done));
+  const ending = timedOut ? `runner killed after ${UNIT_TIMEOUT_MS / 60_000} min` : `runner ended (${exit}) without a summary row`;
+  return outcomesFromOutput(unit.tests, output, ending);
+}
+
+/** Each test's outcome from the runner's output: its summary row, else its first failure report, else none. */
+export function outcomesFromOutput(tests: readonly string[], output: string, ending: string): TestOutcome[] {
   const summary = parseSummary(output);
-  return unit.tests.map(
-    (name) =>
-      summary.get(name) ?? {
-        name,
-        state: 'NO_RESULT',
-        seconds: 0,
-        reason: timedOut ? `runner killed after ${UNIT_TIMEOUT_MS / 60_000} min` : `runner ended (${exit}) without a summary row`,
-      },
-  );
+  const failures = parseFailureReports(output);
+  return tests.map((name) => {
+    const row = summary.get(name);
+    if (row) return row;
+    const failure = failures.get(name);
+    if (failure) return { ...failure, reason: `${failure.reason} [${ending}]` };
+    return { name, state: 'NO_RESULT', seconds: 0, reason: ending };
+  });
 }

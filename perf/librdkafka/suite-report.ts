@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OTHER_ISSUES } from './other-issues.js';
+import { otherIssueOf } from './other-issues.js';
 import type { TestOutcome } from './run-unit.js';
 import type { SuiteUnit } from './suite-tests.js';
 
@@ -16,6 +16,8 @@ export interface UnitResult {
 
 export interface SuiteRun {
   source: string;
+  /** Spate's commit, and whether the work tree differed from it. */
+  spate: string;
   results: UnitResult[];
   local: string[];
   manual: string[];
@@ -50,35 +52,39 @@ function count(outcomes: readonly TestOutcome[]): Counts {
   return counts;
 }
 
+export function spateVersion(): string {
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '';
+  return `${commit}${dirty ? ' (work tree)' : ''}`;
+}
+
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 
 /** Writes `${out}.md` and returns its counts section. */
 export function writeSuiteReport(run: SuiteRun, out: string): string {
   const all = run.results.flatMap((r) => r.outcomes.map((o) => ({ ...o, scenario: r.unit.scenario })));
-  const ours = all.filter((o) => !OTHER_ISSUES[o.name]);
-  const others = all.filter((o) => OTHER_ISSUES[o.name]);
+  const ours = all.filter((o) => !otherIssueOf(o));
+  const others = all.filter((o) => otherIssueOf(o));
   const mine = count(ours);
-  const issues = [...new Set(others.map((o) => OTHER_ISSUES[o.name]!.issue))].sort((a, b) => a - b);
-  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '';
+  const issues = [...new Set(others.map((o) => otherIssueOf(o)!.issue))].sort((a, b) => a - b);
   const summary = [
-    `librdkafka ${librdkafkaVersion(run.source)} integration tests against Spate ${commit}${dirty ? ' (work tree)' : ''}: ${all.length} tests that need a broker, ${run.results.length} runs (one fresh broker each), ${run.parallel} at a time, test.timeout.multiplier=${run.timeoutMultiplier}, ${Math.round(run.seconds)} s.`,
+    `librdkafka ${librdkafkaVersion(run.source)} integration tests against Spate ${run.spate}: ${all.length} tests that need a broker, ${run.results.length} runs (one fresh broker each), ${run.parallel} at a time, test.timeout.multiplier=${run.timeoutMultiplier}, ${Math.round(run.seconds)} s.`,
     '',
     '| tests | passed | failed | skipped by the test itself |',
     '|---|---|---|---|',
     `| counted here (${ours.length}) | ${mine.passed} | ${mine.failed} | ${mine.skipped} |`,
     ...issues.map((issue) => {
-      const c = count(others.filter((o) => OTHER_ISSUES[o.name]!.issue === issue));
-      const n = others.filter((o) => OTHER_ISSUES[o.name]!.issue === issue).length;
+      const c = count(others.filter((o) => otherIssueOf(o)!.issue === issue));
+      const n = others.filter((o) => otherIssueOf(o)!.issue === issue).length;
       return `| need issue ${issue} (${n}), not counted | ${c.passed} | ${c.failed} | ${c.skipped} |`;
     }),
     '',
     `Not run: ${run.local.length} tests that need no broker (librdkafka's unit and mock-cluster tests, \`-L\`) and ${run.manual.length} manual ones.`,
   ].join('\n');
   const rows = all
-    .filter((o) => o.state !== 'PASSED' || OTHER_ISSUES[o.name])
+    .filter((o) => o.state !== 'PASSED' || otherIssueOf(o))
     .map((o) => {
-      const issue = OTHER_ISSUES[o.name];
+      const issue = otherIssueOf(o);
       const where = issue ? `issue ${issue.issue}: ${issue.why}` : 'this suite';
       return `| ${o.name} | ${o.scenario} | ${o.state} | ${cell(o.reason).slice(0, 300)} | ${where} |`;
     });
