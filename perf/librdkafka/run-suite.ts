@@ -1,6 +1,7 @@
 // Runs librdkafka's own integration test suite (its tests/ directory, built from source) against Spate: every
 // test that needs a broker, one test number per fresh broker and data dir, and writes the outcome of each test.
 // Usage: node dist/perf/librdkafka/run-suite.js --librdkafka-src DIR [--tests 0001,0081] [--parallel N] [--out PREFIX]
+//        [--kafka-version 3.7.0] [--timeout-multiplier 2]
 //        node dist/perf/librdkafka/run-suite.js --reparse PREFIX.json   (re-reads an earlier run's kept logs)
 // (perf/librdkafka-suite.sh builds librdkafka and Spate first, then runs this.) Environment variables the
 // runner knows, such as SUBTESTS=do_test_DeleteRecords, pass through to it.
@@ -10,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { otherIssueOf } from './other-issues.js';
-import { outcomesFromOutput, runUnit, type TestOutcome } from './run-unit.js';
+import { DEFAULT_KAFKA_VERSION, outcomesFromOutput, runUnit, type TestOutcome } from './run-unit.js';
 import { startSpate } from './spate-broker.js';
 import { readSuiteTable, type SuiteUnit } from './suite-tests.js';
 import { spateVersion, writeSuiteReport, type SuiteRun, type UnitResult } from './suite-report.js';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     tests: { type: 'string', default: process.env.TESTS ?? '' },
     parallel: { type: 'string', default: '1' },
     'timeout-multiplier': { type: 'string', default: '2' },
+    'kafka-version': { type: 'string', default: DEFAULT_KAFKA_VERSION },
     out: { type: 'string' },
     reparse: { type: 'string' },
   },
@@ -51,6 +53,7 @@ async function runOne(unit: SuiteUnit, options: RunOptions): Promise<UnitResult>
         timeoutMultiplier: options.timeoutMultiplier,
         logPath: `${base}.runner.log`,
         confPath: `${base}.conf`,
+        kafkaVersion: values['kafka-version'],
       });
     } finally {
       await broker.stop();
