@@ -56,6 +56,6 @@ export function createHandlers(ctx: BrokerContext, groups: GroupCoordinator): { 
     ...groupHandlers(ctx, groups),
   ]);
   const advertised = new AdvertisedApis([...handlers.keys(), ApiKey.ApiVersions]);
-  handlers.set(ApiKey.ApiVersions, bind<M.ApiVersionsRequest>((r) => handleApiVersions(advertised, r)));
+  handlers.set(ApiKey.ApiVersions, bind<M.ApiVersionsRequest>((r, i) => handleApiVersions(advertised, r, i)));
   return { handlers, advertised };
 }
