@@ -1,9 +1,10 @@
 // The counts and the table of a librdkafka suite run, as Markdown next to the run's JSON.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { otherIssueOf } from './other-issues.js';
-import type { TestOutcome } from './run-unit.js';
+import type { TestOutcome } from './runner-output.js';
 import type { SuiteUnit } from './suite-tests.js';
 
 export interface UnitResult {
@@ -52,9 +53,13 @@ function count(outcomes: readonly TestOutcome[]): Counts {
   return counts;
 }
 
+const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+
+/** The commit of the Spate checkout the suite runs, marked when its tracked files differ from it. */
 export function spateVersion(): string {
-  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '';
+  const git = (args: string[]): string => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
   return `${commit}${dirty ? ' (work tree)' : ''}`;
 }
 
