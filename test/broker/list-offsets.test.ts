@@ -1,7 +1,7 @@
 // ListOffsets on the wire, where no stock client goes: the earliest-local timestamp (-4) ListOffsets v8 defines
 // (Spate advertises v8), a partition named twice in one request, and what an unanswerable partition carries.
 // Kafka's KafkaApis.handleListOffsetRequestV1AndAbove and UnifiedLog.fetchOffsetByTimestamp are the reference.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import kafkajs from 'kafkajs';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ApiKey, type DeleteRecordsResponse, type ListOffsetsResponse } from '../../src/protocol/generated/index.js';
@@ -14,7 +14,7 @@ const EARLIEST_LOCAL = -4;
 
 type Broker = Awaited<ReturnType<typeof startTestBroker>>;
 
-async function setup(t: import('ava').ExecutionContext): Promise<{ broker: Broker; client: RawClient }> {
+async function setup(t: ExecutionContext): Promise<{ broker: Broker; client: RawClient }> {
   const broker = await startTestBroker();
   t.teardown(() => broker.close());
   const client = await RawClient.connect(broker.port);
