@@ -70,6 +70,6 @@ export function createHandlers(ctx: BrokerContext, groups: GroupCoordinator): { 
     .on('DeleteRecords', (r) => handleDeleteRecords(ctx, r));
   addGroupHandlers(table, ctx, groups);
   const advertised = new AdvertisedApis([...table.map.keys(), ApiKey.ApiVersions]);
-  table.on('ApiVersions', (r) => handleApiVersions(advertised, r));
+  table.on('ApiVersions', (r, i) => handleApiVersions(advertised, r, i));
   return { handlers: table.map, advertised };
 }
