@@ -11,7 +11,7 @@ import type { BrokerContext } from './context.js';
 import { createHandlers } from './handlers/index.js';
 import { createFrameDecoder } from './request-dispatcher.js';
 import { ensureOffsetsTopic, OFFSETS_TOPIC_CONFIGS, offsetsTopicLog } from './offsets-topic.js';
-import { TopicAdmin, wakeAppendWaiters } from './topic-admin.js';
+import { TopicAdmin } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
 import { GroupCoordinator, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
 import { isInternalTopic } from '../group/internal-topics.js';
@@ -65,26 +65,24 @@ export class Broker {
     prepareDataDir(config.dataDir);
     // Before anything reads or writes the data dir: a second broker on it would lose acknowledged writes.
     const lock = await DataDirLock.acquire(config.dataDir);
-    let registry: TopicRegistry;
     let workers: PartitionWorkerPool;
-    let dynamicConfig: DynamicBrokerConfig;
     try {
-      // A topic rebuilt without its metadata gets the broker defaults, except the internal one, whose configs are known.
-      const rebuiltConfigs = (topic: string): Record<string, string> => (isInternalTopic(topic) ? { ...OFFSETS_TOPIC_CONFIGS } : {});
-      registry = TopicRegistry.load(config.dataDir, config.workers, config.properties['cluster.id'], log.child({ component: 'metadata' }), rebuiltConfigs);
-      // Before any partition opens, so partitions start with the dynamic values in effect.
-      dynamicConfig = DynamicBrokerConfig.load(config, (message) => log.warn(message));
       workers = await PartitionWorkerPool.start(config.workers, log.child({ component: 'partitions' }));
     } catch (error) {
       lock.release();
       throw error;
     }
-    // Retention moves log start offsets on the workers; the front-end's copy (Fetch, metrics) follows.
-    workers.onLogStartMoved(({ partitionId, topic, partition, logStartOffset }) => {
-      const state = registry.partition(topic, partition);
-      if (state?.id === partitionId && logStartOffset > state.logStartOffset) state.logStartOffset = logStartOffset;
-    });
     try {
+      // A topic rebuilt without its metadata gets the broker defaults, except the internal one, whose configs are known.
+      const rebuiltConfigs = (topic: string): Record<string, string> => (isInternalTopic(topic) ? { ...OFFSETS_TOPIC_CONFIGS } : {});
+      const registry = TopicRegistry.load(config.dataDir, config.workers, workers, config.properties['cluster.id'], log.child({ component: 'metadata' }), rebuiltConfigs);
+      // Before any partition opens, so partitions start with the dynamic values in effect.
+      const dynamicConfig = DynamicBrokerConfig.load(config, (message) => log.warn(message));
+      // Retention moves log start offsets on the workers; the partition façades (Fetch, metrics) follow.
+      workers.onLogStartMoved(({ partitionId, topic, partition, logStartOffset }) => {
+        const state = registry.partition(topic, partition);
+        if (state?.id === partitionId) state.observeLogStart(logStartOffset);
+      });
       const admin = new TopicAdmin(registry, workers, config, log.child({ component: 'admin' }));
       await admin.openAll();
       const nodeId = intProperty(config, 'node.id');
@@ -109,7 +107,7 @@ export class Broker {
       const createOffsetsTopic = () => ensureOffsetsTopic(admin, registry, offsetsPartitions, groupLog);
       const groups = new GroupCoordinator({
         nodeId,
-        offsetStore: new PartitionOffsetStore(offsetsTopicLog(registry, workers, createOffsetsTopic, offsetsPartitions)),
+        offsetStore: new PartitionOffsetStore(offsetsTopicLog(registry, createOffsetsTopic, offsetsPartitions)),
         offsetsRetentionMs: intProperty(config, 'offsets.retention.minutes') * 60_000,
         emptyGroupSweepIntervalMs: intProperty(config, 'offsets.retention.check.interval.ms'),
         initialRebalanceDelayMs: intProperty(config, 'group.initial.rebalance.delay.ms'),
@@ -260,7 +258,7 @@ export class Broker {
       await this.#checkpointing;
       // Parked long-poll fetches answer now, so draining the connections does not wait out their max wait.
       this.context.shuttingDown = true;
-      for (const topic of this.context.registry.topics) for (const partition of topic.partitions) wakeAppendWaiters(partition);
+      for (const topic of this.context.registry.topics) for (const partition of topic.partitions) partition.wake();
       try {
         await this.#server.close();
         await this.#groups.close();

@@ -1,12 +1,11 @@
-// Wiring `__consumer_offsets` into the broker: creating it at startup and giving PartitionOffsetStore its
-// partitions through the partition worker pool, exactly as client produce/fetch reach them.
+// Wiring `__consumer_offsets` into the broker: creating it on first use and giving PartitionOffsetStore its
+// partitions through their Partition façades, exactly as client produce/fetch reach them.
 import type { Logger } from 'pino';
 import { OFFSETS_TOPIC, OffsetsWriteError, type OffsetsTopicLog } from '../group/index.js';
-import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import type { Partition } from './partition.js';
 import type { TopicAdmin } from './topic-admin.js';
-import { wakeAppendWaiters } from './topic-admin.js';
-import type { PartitionState, TopicRegistry, TopicState } from './topic-registry.js';
+import type { TopicRegistry, TopicState } from './topic-registry.js';
 
 /** Kafka's offsets.topic.segment.bytes default; compact so a future cleaner keeps only the latest commits. */
 export const OFFSETS_TOPIC_CONFIGS: Readonly<Record<string, string>> = { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) };
@@ -37,11 +36,10 @@ export async function ensureOffsetsTopic(admin: TopicAdmin, registry: TopicRegis
  */
 export function offsetsTopicLog(
   registry: TopicRegistry,
-  workers: PartitionWorkerPool,
   create: () => Promise<TopicState>,
   configuredPartitions: number,
 ): OffsetsTopicLog {
-  const partitionOf = (index: number): PartitionState => {
+  const partitionOf = (index: number): Partition => {
     const p = registry.partition(OFFSETS_TOPIC, index);
     if (!p) throw new Error(`${OFFSETS_TOPIC}-${index} does not exist`);
     return p;
@@ -63,23 +61,20 @@ export function offsetsTopicLog(
       const p = partitionOf(index);
       // acks=-1: like Kafka (offsets.commit.required.acks=-1) a commit is answered once it is durable, which on
       // a single broker means once an fdatasync covers it (see Durability in the README).
-      const reply = await workers.produce(p.worker, p.id, batch, Date.now(), -1);
+      // Anyone reading the topic (monitoring tools do) is woken by the append, as for a client produce.
+      const reply = await p.append(batch, Date.now(), -1);
       if (reply.errorCode !== ErrorCode.NONE) {
         throw new OffsetsWriteError(reply.errorCode, `${OFFSETS_TOPIC}-${index} refused a batch: error ${reply.errorCode}`);
       }
-      p.logStartOffset = reply.logStartOffset;
-      if (reply.logEndOffset > p.highWatermark) p.highWatermark = reply.logEndOffset;
-      // Anyone reading the topic (monitoring tools do) is woken like for a client produce.
-      wakeAppendWaiters(p);
     },
     bounds(index) {
       // Not created yet: nothing was ever committed, so there is nothing to replay.
       const p = registry.partition(OFFSETS_TOPIC, index);
-      return p ? { logStartOffset: p.logStartOffset, logEndOffset: p.highWatermark } : { logStartOffset: 0, logEndOffset: 0 };
+      return p ? { logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset } : { logStartOffset: 0, logEndOffset: 0 };
     },
     async read(index, offset, maxBytes) {
       const p = partitionOf(index);
-      const reply = await workers.fetch(p.worker, p.id, offset, maxBytes, true);
+      const reply = await p.read(offset, maxBytes, true);
       if (reply.errorCode !== ErrorCode.NONE) throw new Error(`reading ${OFFSETS_TOPIC}-${index} at ${offset} failed: error ${reply.errorCode}`);
       return reply.records;
     },

@@ -16,7 +16,8 @@ import type { PartitionWorkerPool } from '../partition/partition-workers.js';
 import { isInternalTopic } from '../group/internal-topics.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import { inSlices } from './adaptive-slice.js';
-import { type PartitionState, type TopicRegistry, type TopicState, topicNameProblem } from './topic-registry.js';
+import type { Partition } from './partition.js';
+import { type TopicRegistry, type TopicState, topicNameProblem } from './topic-registry.js';
 
 export interface AdminResult {
   errorCode: number;
@@ -139,7 +140,7 @@ export class TopicAdmin {
       this.#registry.save();
       await this.#close(topic.partitions, true);
       // Long polls parked on the deleted partitions re-check and answer at once instead of waiting out max_wait_ms.
-      for (const partition of topic.partitions) wakeAppendWaiters(partition);
+      for (const partition of topic.partitions) partition.wake();
       this.#log.info({ topic: name }, 'deleted topic');
       return ok;
     });
@@ -264,15 +265,7 @@ export class TopicAdmin {
     writeRecoveryCheckpoint(this.#registry.dataDir, entries);
   }
 
-  /** DeleteRecords on one partition: moves its log start offset up to `offset` (-1: the high watermark). */
-  async deleteRecords(partition: PartitionState, offset: number): Promise<{ errorCode: number; lowWatermark: number }> {
-    const target = offset === -1 ? partition.highWatermark : offset;
-    const result = await this.#workers.control(partition.worker, (c) => c.deleteRecords(partition.id, target));
-    if (result.errorCode === ErrorCode.NONE && result.lowWatermark > partition.logStartOffset) partition.logStartOffset = result.lowWatermark;
-    return result;
-  }
-
-  specFor(topic: TopicState, partition: PartitionState): PartitionSpec {
+  specFor(topic: TopicState, partition: Partition): PartitionSpec {
     const spec: PartitionSpec = { partitionId: partition.id, topic: topic.name, partition: partition.index, dir: partition.dir, ...this.#limits(topic) };
     const startup = this.#startup?.get(partition.dir);
     if (startup?.recoveryPoint !== undefined) spec.recoveryPoint = startup.recoveryPoint;
@@ -303,7 +296,7 @@ export class TopicAdmin {
    * open, and start empty (see moveStrayDirectories). At startup nothing is served yet (the listener starts
    * later), so each worker gets its partitions in one call.
    */
-  async #open(topic: TopicState, partitions: PartitionState[], purpose: 'new' | 'startup'): Promise<string[]> {
+  async #open(topic: TopicState, partitions: Partition[], purpose: 'new' | 'startup'): Promise<string[]> {
     const repaired: string[] = [];
     const movedAside: string[] = [];
     try {
@@ -320,19 +313,18 @@ export class TopicAdmin {
     return repaired;
   }
 
-  async #openOnWorkers(topic: TopicState, partitions: PartitionState[], purpose: 'new' | 'startup', repaired: string[], movedAside: string[]): Promise<void> {
+  async #openOnWorkers(topic: TopicState, partitions: Partition[], purpose: 'new' | 'startup', repaired: string[], movedAside: string[]): Promise<void> {
     await Promise.all(
       [...groupByWorker(partitions)].map(async ([worker, list]) => {
         const byId = new Map(list.map((p) => [p.id, p]));
-        const openOnWorker = (slice: PartitionState[]) => {
+        const openOnWorker = (slice: Partition[]) => {
           if (purpose === 'new') movedAside.push(...moveStrayDirectories(slice));
           return this.#workers.control(worker, (c) => c.open(slice.map((p) => this.specFor(topic, p))));
         };
         const opened = purpose === 'new' ? await inSlices(list, openOnWorker) : await openOnWorker(list);
         for (const result of opened) {
           const partition = byId.get(result.partitionId)!;
-          partition.highWatermark = result.logEndOffset;
-          partition.logStartOffset = result.logStartOffset;
+          partition.opened(result.logStartOffset, result.logEndOffset);
           if (result.recovered) repaired.push(`${topic.name}-${partition.index}`);
           if (result.recovered || result.details.length > 0) {
             this.#log.warn({ partition: `${topic.name}-${partition.index}`, recovery: result.recovered, details: result.details }, 'recovered partition log');
@@ -343,7 +335,7 @@ export class TopicAdmin {
   }
 
   /** Closes partitions (deleting their files if asked), in slices as #open opens them. */
-  async #close(partitions: PartitionState[], deleteFiles: boolean): Promise<void> {
+  async #close(partitions: Partition[], deleteFiles: boolean): Promise<void> {
     await Promise.all(
       [...groupByWorker(partitions)].map(([worker, list]) =>
         this.#workers.isAlive(worker)
@@ -370,7 +362,7 @@ export class TopicAdmin {
  * longer lists (a crash while it was deleted, a restored metadata file): it is moved aside, never adopted under
  * the new topic id and never deleted. Returns where the directories went.
  */
-function moveStrayDirectories(partitions: PartitionState[]): string[] {
+function moveStrayDirectories(partitions: Partition[]): string[] {
   const moved: string[] = [];
   for (const p of partitions) {
     if (!existsSync(p.dir)) continue;
@@ -381,15 +373,8 @@ function moveStrayDirectories(partitions: PartitionState[]): string[] {
   return moved;
 }
 
-export function wakeAppendWaiters(partition: PartitionState): void {
-  if (partition.appendWaiters.size === 0) return;
-  const waiters = [...partition.appendWaiters];
-  partition.appendWaiters.clear();
-  for (const wake of waiters) wake();
-}
-
-function groupByWorker(partitions: PartitionState[]): Map<number, PartitionState[]> {
-  const byWorker = new Map<number, PartitionState[]>();
+function groupByWorker(partitions: Partition[]): Map<number, Partition[]> {
+  const byWorker = new Map<number, Partition[]>();
   for (const p of partitions) {
     const list = byWorker.get(p.worker);
     if (list) list.push(p);

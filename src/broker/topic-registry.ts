@@ -1,34 +1,22 @@
 // The broker's topic metadata: names, ids, partition counts and config overrides, persisted in the data dir.
-// It also holds the routing table: which partition worker owns each partition. The table lives on the main
-// thread (the only reader is the network front-end) and is rebuilt at startup, so the worker count may change
-// between restarts without touching the data.
+// It also holds the routing table: which partition worker owns each partition, as one Partition façade per
+// partition (./partition.ts). The table lives on the main thread (the only reader is the network front-end) and
+// is rebuilt at startup, so the worker count may change between restarts without touching the data.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { METADATA_FILE, type StoredMetadata, readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import { Partition, type PartitionIo } from './partition.js';
 import { partitionDirName, partitionDirectoriesByName, topicsFromPartitionDirectories } from './partition-directories.js';
 
 export { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';
-
-export interface PartitionState {
-  /** Broker-wide numeric id used on the rings; never reused while the broker runs. */
-  readonly id: number;
-  readonly topic: string;
-  readonly index: number;
-  readonly worker: number;
-  readonly dir: string;
-  highWatermark: number;
-  logStartOffset: number;
-  /** Woken on every append: long-poll fetches park here. */
-  readonly appendWaiters: Set<() => void>;
-}
 
 export interface TopicState {
   readonly name: string;
   readonly id: string;
   readonly configs: Record<string, string>;
-  readonly partitions: PartitionState[];
+  readonly partitions: Partition[];
 }
 
 export class TopicRegistry {
@@ -36,15 +24,17 @@ export class TopicRegistry {
   readonly clusterId: string;
   readonly #topics = new Map<string, TopicState>();
   readonly #byId = new Map<string, TopicState>();
-  readonly #partitionsById = new Map<number, PartitionState>();
+  readonly #partitionsById = new Map<number, Partition>();
   readonly #workerCount: number;
+  readonly #io: PartitionIo;
   #nextPartitionId = 1;
   #nextWorker = 0;
 
-  private constructor(dataDir: string, clusterId: string, workerCount: number) {
+  private constructor(dataDir: string, clusterId: string, workerCount: number, io: PartitionIo) {
     this.dataDir = dataDir;
     this.clusterId = clusterId;
     this.#workerCount = workerCount;
+    this.#io = io;
   }
 
   /**
@@ -55,6 +45,7 @@ export class TopicRegistry {
   static load(
     dataDir: string,
     workerCount: number,
+    io: PartitionIo,
     clusterIdOverride: string,
     log: Logger,
     rebuiltConfigs: (topic: string) => Record<string, string> = () => ({}),
@@ -62,13 +53,13 @@ export class TopicRegistry {
     mkdirSync(dataDir, { recursive: true });
     const stored = readMetadataFile(dataDir);
     if (stored !== null) {
-      const registry = new TopicRegistry(dataDir, stored.clusterId, workerCount);
+      const registry = new TopicRegistry(dataDir, stored.clusterId, workerCount, io);
       for (const topic of stored.topics) registry.#add(topic.name, topic.id, topic.partitions, topic.configs);
       registry.#warnAboutUnknownDirectories(log);
       return registry;
     }
     const rebuilt = topicsFromPartitionDirectories(dataDir);
-    const registry = new TopicRegistry(dataDir, clusterIdOverride || newClusterId(), workerCount);
+    const registry = new TopicRegistry(dataDir, clusterIdOverride || newClusterId(), workerCount, io);
     for (const topic of rebuilt) {
       const created = registry.#add(topic.name, randomUUID(), topic.partitions, rebuiltConfigs(topic.name));
       log.info({ topic: created.name, partitions: created.partitions.length, id: created.id }, 'rebuilt topic from its partition directories');
@@ -109,7 +100,7 @@ export class TopicRegistry {
     return this.#byId.get(id);
   }
 
-  partition(topic: string, index: number): PartitionState | undefined {
+  partition(topic: string, index: number): Partition | undefined {
     return this.#topics.get(topic)?.partitions[index];
   }
 
@@ -119,8 +110,8 @@ export class TopicRegistry {
   }
 
   /** Adds partitions to an existing topic; returns the new ones. */
-  addPartitions(topic: TopicState, newTotal: number): PartitionState[] {
-    const added: PartitionState[] = [];
+  addPartitions(topic: TopicState, newTotal: number): Partition[] {
+    const added: Partition[] = [];
     for (let i = topic.partitions.length; i < newTotal; i++) added.push(this.#newPartition(topic.name, i));
     topic.partitions.push(...added);
     return added;
@@ -163,20 +154,20 @@ export class TopicRegistry {
     return topic;
   }
 
-  #newPartition(topic: string, index: number): PartitionState {
-    const state: PartitionState = {
-      id: this.#nextPartitionId++,
-      topic,
-      index,
-      // Round-robin spreads a topic's partitions over the workers so one hot topic uses every core.
-      worker: this.#nextWorker++ % this.#workerCount,
-      dir: join(this.dataDir, partitionDirName(topic, index)),
-      highWatermark: 0,
-      logStartOffset: 0,
-      appendWaiters: new Set(),
-    };
-    this.#partitionsById.set(state.id, state);
-    return state;
+  #newPartition(topic: string, index: number): Partition {
+    const partition = new Partition(
+      {
+        id: this.#nextPartitionId++,
+        topic,
+        index,
+        // Round-robin spreads a topic's partitions over the workers so one hot topic uses every core.
+        worker: this.#nextWorker++ % this.#workerCount,
+        dir: join(this.dataDir, partitionDirName(topic, index)),
+      },
+      this.#io,
+    );
+    this.#partitionsById.set(partition.id, partition);
+    return partition;
   }
 }
 

@@ -19,6 +19,9 @@ import type { WorkerEvent } from './worker-events.js';
 
 export type { LogStartMoved } from './worker-event-handler.js';
 
+/** Produce acks: 0 and 1 reply once the batch is in the page cache, -1 once an fdatasync covers it. */
+export type Acks = -1 | 0 | 1;
+
 export interface ProduceReply {
   errorCode: number;
   baseOffset: number;
@@ -28,7 +31,8 @@ export interface ProduceReply {
 
 export interface FetchReply {
   errorCode: number;
-  highWatermark: number;
+  /** The log end offset on the worker when it read (the front end's Partition derives its high watermark). */
+  logEndOffset: number;
   logStartOffset: number;
   records: Buffer | null;
 }
@@ -235,7 +239,7 @@ export class PartitionWorkerPool {
   }
 
   /** acks=-1 replies only once an fdatasync covers the batch; 0 and 1 once it is in the page cache. */
-  produce(worker: number, partitionId: number, batch: Buffer, nowMs: number, acks = 1): Promise<ProduceReply> {
+  produce(worker: number, partitionId: number, batch: Buffer, nowMs: number, acks: Acks = 1): Promise<ProduceReply> {
     const flags = acks === -1 ? FLAG_ACKS_ALL : 0;
     return this.#call(worker, Op.Produce, Req.headerBytes + batch.length, batch.byteOffset % 8, (view, bytes, at, id) => {
       writeHeader(view, at, id, Op.Produce, partitionId, batch.length, nowMs, flags);
@@ -247,6 +251,11 @@ export class PartitionWorkerPool {
     return this.#call(worker, Op.Fetch, Req.headerBytes, 0, (view, _bytes, at, id) => {
       writeHeader(view, at, id, Op.Fetch, partitionId, maxBytes, offset, firstBatchWhole ? FLAG_FIRST_BATCH_WHOLE : 0);
     }) as Promise<FetchReply>;
+  }
+
+  /** DeleteRecords on one partition (control plane): its new log start offset, or an error code. */
+  deleteRecords(worker: number, partitionId: number, offset: number): Promise<{ errorCode: number; lowWatermark: number }> {
+    return this.control(worker, (c) => c.deleteRecords(partitionId, offset));
   }
 
   listOffset(worker: number, partitionId: number, timestamp: number): Promise<ListOffsetReply> {
@@ -373,7 +382,7 @@ export class PartitionWorkerPool {
           records = Buffer.allocUnsafeSlow(length);
           records.set(ring.bytes.subarray(at + Rep.headerBytes, at + Rep.headerBytes + length));
         }
-        call.resolve({ errorCode, highWatermark: a, logStartOffset, records });
+        call.resolve({ errorCode, logEndOffset: a, logStartOffset, records });
         return;
       }
       default:
@@ -402,7 +411,7 @@ function writeHeader(view: DataView, at: number, requestId: number, op: number, 
 
 function errorReply(op: number, errorCode: number): Reply {
   if (op === Op.Produce) return { errorCode, baseOffset: -1, logStartOffset: -1, logEndOffset: -1 };
-  if (op === Op.Fetch) return { errorCode, highWatermark: -1, logStartOffset: -1, records: null };
+  if (op === Op.Fetch) return { errorCode, logEndOffset: -1, logStartOffset: -1, records: null };
   return { errorCode, offset: -1, timestamp: -1, logStartOffset: -1 };
 }
 

@@ -35,7 +35,7 @@ export async function handleDeleteRecords(ctx: BrokerContext, request: DeleteRec
         else if (p.offset < HIGH_WATERMARK || p.offset > partition.highWatermark) result.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
         else {
           pending.push(
-            ctx.admin.deleteRecords(partition, p.offset).then(
+            partition.deleteRecords(p.offset).then(
               (outcome) => {
                 result.errorCode = outcome.errorCode;
                 result.lowWatermark = outcome.errorCode === ErrorCode.NONE ? outcome.lowWatermark : INVALID_LOW_WATERMARK;

@@ -16,7 +16,7 @@ import { BATCH_LENGTH, LOG_OVERHEAD } from '../../records/batch.js';
 import type { FetchReply } from '../../partition/partition-workers.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
-import type { PartitionState } from '../topic-registry.js';
+import type { Partition } from '../partition.js';
 
 /** Kafka answers "no data" with an empty record set, not null; librdkafka only sees end-of-partition that way. */
 const NO_RECORDS = Buffer.alloc(0);
@@ -26,7 +26,7 @@ const FIRST_TOPIC_ID_VERSION = 13;
 
 interface PartitionRead {
   response: FetchResponsePartitionData;
-  partition: PartitionState | null;
+  partition: Partition | null;
   fetchOffset: number;
   maxBytes: number;
   reply: FetchReply | null;
@@ -119,7 +119,7 @@ async function readAll(ctx: BrokerContext, reads: PartitionRead[], responseMaxBy
     }
     // Checked before the caught-up shortcut below: a consumer at the end of a dead worker's partition would
     // otherwise wait for appends that can never come, with no reason to refresh its metadata.
-    if (!ctx.workers.isServing(partition.worker)) {
+    if (!partition.serving) {
       response.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
       errors = true;
       continue;
@@ -127,13 +127,13 @@ async function readAll(ctx: BrokerContext, reads: PartitionRead[], responseMaxBy
     if (read.fetchOffset === partition.highWatermark || read.maxBytes <= 0) continue;
     const maxBytes = Math.min(read.maxBytes, responseMaxBytes);
     inFlight.push(
-      ctx.workers.fetch(partition.worker, partition.id, read.fetchOffset, maxBytes, true).then(
+      partition.read(read.fetchOffset, maxBytes, true).then(
         (reply) => {
           read.reply = reply;
         },
         (error: unknown) => {
-          read.reply = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, highWatermark: -1, logStartOffset: -1, records: null };
-          ctx.log.warn({ err: error, partition: `${partition.topic}-${partition.index}` }, 'fetch failed');
+          read.reply = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logEndOffset: -1, logStartOffset: -1, records: null };
+          ctx.log.warn({ err: error, partition: partition.name }, 'fetch failed');
         },
       ),
     );
@@ -146,11 +146,8 @@ async function readAll(ctx: BrokerContext, reads: PartitionRead[], responseMaxBy
     const reply = read.reply;
     if (!reply) continue;
     const response = read.response;
-    // Retention moves the log start on the worker; every reply (errors included) refreshes the front-end's copy.
-    if (read.partition && reply.logStartOffset > read.partition.logStartOffset) {
-      read.partition.logStartOffset = reply.logStartOffset;
-      response.logStartOffset = reply.logStartOffset;
-    }
+    // The read refreshed the façade's offsets (retention moves the log start on the worker).
+    if (read.partition) response.logStartOffset = read.partition.logStartOffset;
     if (reply.errorCode !== ErrorCode.NONE) {
       response.errorCode = reply.errorCode;
       response.records = NO_RECORDS;
@@ -158,9 +155,10 @@ async function readAll(ctx: BrokerContext, reads: PartitionRead[], responseMaxBy
       continue;
     }
     response.errorCode = ErrorCode.NONE;
-    response.highWatermark = Math.max(reply.highWatermark, response.highWatermark);
-    response.lastStableOffset = response.highWatermark;
-    response.logStartOffset = reply.logStartOffset;
+    if (read.partition) {
+      response.highWatermark = read.partition.highWatermark;
+      response.lastStableOffset = read.partition.highWatermark;
+    }
     let records = reply.records;
     if (records && records.length > budget) {
       const fit = wholeBatchesWithin(records, budget);
@@ -196,18 +194,18 @@ function waitForAppend(reads: PartitionRead[], timeoutMs: number): Promise<boole
   // Data may have landed while the last read was in flight; its wake-up has already fired.
   if (reads.some((r) => r.partition && r.partition.highWatermark > r.seenHighWatermark)) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const partitions = new Set<PartitionState>();
+    const partitions = new Set<Partition>();
     for (const read of reads) if (read.partition) partitions.add(read.partition);
     let settled = false;
     const settle = (woken: boolean): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      for (const p of partitions) p.appendWaiters.delete(onAppend);
+      for (const cancel of cancels) cancel();
       resolve(woken);
     };
     const onAppend = (): void => settle(true);
     const timer = setTimeout(() => settle(false), timeoutMs);
-    for (const p of partitions) p.appendWaiters.add(onAppend);
+    const cancels = [...partitions].map((p) => p.onAppend(onAppend));
   });
 }

@@ -59,10 +59,8 @@ export async function handleListOffsets(ctx: BrokerContext, request: ListOffsets
         else {
           const timestamp = p.timestamp === EARLIEST_LOCAL_TIMESTAMP ? EARLIEST_TIMESTAMP : p.timestamp;
           pending.push(
-            ctx.workers.listOffset(partition.worker, partition.id, timestamp).then(
+            partition.listOffset(timestamp).then(
               (reply) => {
-                // Retention moves the log start on the worker; keep the front-end's copy current.
-                if (reply.logStartOffset > partition.logStartOffset) partition.logStartOffset = reply.logStartOffset;
                 result.errorCode = reply.errorCode;
                 result.offset = reply.offset;
                 result.timestamp = reply.timestamp;

@@ -12,7 +12,6 @@ import { isCompactPolicy, topicPropertyValue } from '../../config/topic-config.j
 import { compactedTopicRejection } from '../compacted-topic-check.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
-import { wakeAppendWaiters } from '../topic-admin.js';
 import { isInternalTopic } from '../../group/internal-topics.js';
 
 /** Produce v7 is the first version whose clients may send zstd (KIP-110). */
@@ -47,7 +46,7 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
         else if (compacted && rejectKeyless(result, data.records, maxMessageBytes, `${topicData.name}-${data.index}`)) result.logStartOffset = partition.logStartOffset;
         else {
           pending.push(
-            ctx.workers.produce(partition.worker, partition.id, data.records, now, acks).then(
+            partition.append(data.records, now, acks).then(
               (reply) => {
                 result.errorCode = reply.errorCode;
                 if (reply.errorCode !== ErrorCode.NONE) {
@@ -57,11 +56,7 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
                 result.baseOffset = reply.baseOffset;
                 result.logAppendTimeMs = appendTime;
                 result.logStartOffset = reply.logStartOffset;
-                partition.logStartOffset = reply.logStartOffset;
-                // Replies from one worker arrive in append order, so the end offset only moves forward.
-                if (reply.logEndOffset > partition.highWatermark) partition.highWatermark = reply.logEndOffset;
                 ctx.metrics.produced(partition.topic, data.records!);
-                wakeAppendWaiters(partition);
               },
               (error: unknown) => {
                 result.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
