@@ -3,7 +3,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpateError } from '../errors.js';
-import { ErrorCode } from '../protocol/error-codes.js';
 import {
   BATCH_HEADER_BYTES,
   LAST_OFFSET_DELTA,
@@ -97,8 +96,8 @@ function readCleanShutdownMarker(dir: string): CleanShutdownMarker | null {
   }
 }
 
+/** A read or DeleteRecords outside the log; the partition actor answers it as Kafka's OFFSET_OUT_OF_RANGE. */
 export class OffsetOutOfRangeError extends Error {
-  readonly errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
   readonly offset: number;
   readonly logStartOffset: number;
   readonly logEndOffset: number;

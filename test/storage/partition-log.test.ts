@@ -386,7 +386,7 @@ test('OffsetOutOfRange above logEndOffset and below logStartOffset', (t) => {
   const b = simpleBatch(2);
   log.append(Buffer.from(b), 0, b.length);
   const err = t.throws(() => log.read(3, 100, true, Buffer.alloc(100), 0), { instanceOf: OffsetOutOfRangeError });
-  t.is(err?.errorCode, 1);
+  t.is(err?.offset, 3);
   t.is(err?.logStartOffset, 0);
   t.is(err?.logEndOffset, 2);
   t.throws(() => log.readSize(-1, 100, true), { instanceOf: OffsetOutOfRangeError });
