@@ -9,6 +9,7 @@
 // - bytes read from the socket (partial frames included) count against the broker-wide request budget until
 //   their request completes; while that budget is spent, only connections holding no request bytes are read;
 // - a response's bytes count until the socket has handed them to the kernel.
+import { ANONYMOUS, type KafkaPrincipal } from './principal.js';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { RateLimitedLog } from '../rate-limited-log.js';
@@ -87,6 +88,8 @@ export class ClientConnection {
   readonly peer: string;
   /** The peer's address without its port (for per-address limits). */
   readonly remoteAddress: string;
+  /** Who the connection is, for authorization and quotas; ANONYMOUS until it authenticates. */
+  #principal: KafkaPrincipal = ANONYMOUS;
   readonly #socket: Socket;
   readonly #splitter: FrameSplitter;
   readonly #decode: FrameDecoder;
@@ -148,6 +151,15 @@ export class ClientConnection {
     socket.on('close', () => this.#finish());
     // Reading starts only if the request budget allows it.
     this.#update();
+  }
+
+  get principal(): KafkaPrincipal {
+    return this.#principal;
+  }
+
+  /** Set by authentication (TLS client certificate, SASL) once it has succeeded. */
+  authenticated(principal: KafkaPrincipal): void {
+    this.#principal = principal;
   }
 
   get closed(): boolean {
