@@ -1,11 +1,12 @@
 // The `spate` command line: every command and its flags (src/cli/main.ts checks the Node.js version first).
 // `spate start` loads the broker (and its config and logger modules) lazily, inside its action.
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { StartFlags } from '../config/start-config.js';
 import { SpateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { registerClientCommands } from './client-commands.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 function collectProperty(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf('=');
@@ -24,7 +25,10 @@ program
   .name('spate')
   .description('A Kafka-compatible event streaming broker for Node.js')
   .version(packageVersion(), '-V, --version', 'print the version of spate')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Commander's own errors (unknown flag, bad value) are thrown to the catch below, which exits with 2.
+  // Set before the commands are added: each command copies it.
+  .exitOverride();
 
 program
   .command('start')
@@ -100,10 +104,14 @@ function handleShutdownSignals(starting: Promise<{ close(): Promise<void> }>, lo
 registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message (or the help, or the version) already.
+    process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
+  }
   if (error instanceof SpateError) {
     process.stderr.write(`spate: ${error.message}\n`);
-  } else {
-    process.stderr.write(`spate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(error.code === 'SPATE_CLI_USAGE' ? EXIT_USAGE : EXIT_FAILURE);
   }
-  process.exit(1);
+  process.stderr.write(`spate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(EXIT_FAILURE);
 });
