@@ -1,7 +1,9 @@
 // What every client command of the CLI shares: the connection options (--bootstrap, --profile,
 // --request-timeout-ms), --output, argument parsers, and opening and closing a cluster connection.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { Cluster } from '../client/index.js';
+import { Cluster, parseBootstrap } from '../client/index.js';
+import { SpateError } from '../errors.js';
+import { usageError } from './exit-codes.js';
 import { parseOutputFormat, type OutputFormat } from './output.js';
 import { BOOTSTRAP_ENV, PROFILE_ENV, resolveConnection } from './profile.js';
 
@@ -44,6 +46,11 @@ export function listOption(value: string, previous: string[] = []): string[] {
 /** Runs `fn` with a connected cluster and always closes it. */
 export async function withCluster<T>(options: BootstrapOptions, fn: (cluster: Cluster) => Promise<T>): Promise<T> {
   const settings = resolveConnection(options, process.env);
+  try {
+    parseBootstrap(settings.bootstrap);
+  } catch (error) {
+    throw error instanceof SpateError ? usageError(`${error.message} (from ${settings.bootstrapSource})`) : error;
+  }
   const cluster = await Cluster.connect({
     bootstrap: settings.bootstrap,
     clientId: 'spate-cli',

@@ -34,6 +34,7 @@ export function parseDuration(text: string): number {
   return Math.round((((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000);
 }
 
+/** `now` minus a --by-duration earlier than 1970 is the epoch: ListOffsets has no negative times. */
 export function resetModeFrom(flags: ResetModeFlags, now: number = Date.now()): ResetMode {
   const chosen: Array<[string, () => ResetMode]> = [];
   if (flags.toEarliest) chosen.push(['--to-earliest', () => ({ kind: 'earliest' })]);
@@ -42,7 +43,7 @@ export function resetModeFrom(flags: ResetModeFlags, now: number = Date.now()): 
   if (flags.toOffset !== undefined) chosen.push(['--to-offset', () => ({ kind: 'offset', offset: flags.toOffset! })]);
   if (flags.shiftBy !== undefined) chosen.push(['--shift-by', () => ({ kind: 'shift', by: flags.shiftBy! })]);
   if (flags.toDatetime !== undefined) chosen.push(['--to-datetime', () => ({ kind: 'timestamp', timestamp: parseDatetime(flags.toDatetime!) })]);
-  if (flags.byDuration !== undefined) chosen.push(['--by-duration', () => ({ kind: 'timestamp', timestamp: now - parseDuration(flags.byDuration!) })]);
+  if (flags.byDuration !== undefined) chosen.push(['--by-duration', () => ({ kind: 'timestamp', timestamp: Math.max(0, now - parseDuration(flags.byDuration!)) })]);
   if (flags.toTimestamp !== undefined) chosen.push(['--to-timestamp', () => ({ kind: 'timestamp', timestamp: flags.toTimestamp! })]);
   if (chosen.length !== 1) {
     throw usageError(
