@@ -1,6 +1,6 @@
 // `spate consume` against a live broker: every --offset form kcat's -o has, partition selection, --max-messages,
 // -e (exit at the end of every partition), and format strings whose output matches kcat's byte for byte.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import kafkajs from 'kafkajs';
 import { startTestBroker } from '../helpers/broker.js';
 import { requireKcat } from '../helpers/clients.js';
@@ -11,7 +11,7 @@ const { Kafka, logLevel } = kafkajs;
 const BASE_TIME = Date.UTC(2024, 0, 1);
 
 /** Topic `events`: partition 0 holds e0..e9 (timestamps BASE_TIME + i s), partition 1 holds f0..f4. */
-async function seeded(t: import('ava').ExecutionContext) {
+async function seeded(t: ExecutionContext) {
   const broker = await startTestBroker();
   t.teardown(() => broker.close());
   const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'seed', logLevel: logLevel.NOTHING });
