@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Builds a sample project outside the repository that depends on Spate through a file: dependency (the tarball
 // `npm pack` makes, as a registry install would get it), with a node:test suite and a Vitest suite that test
-// a small application against `spate/testing` with two clients (KafkaJS and @platformatic/kafka), then runs
-// both and prints the broker's start, per-test reset and close times they measured.
+// a small application against `spate/testing` with two clients (KafkaJS and @platformatic/kafka), and a Jest
+// suite (ESM mode), then runs them and prints the broker's start, per-test reset and close times they measured.
 //
 //   npm run sample:testing                    (builds first; the sample goes to $TMPDIR/spate-testing-sample)
 //   node scripts/testing-sample.mjs [dir]     (dist must be built)
 //
 // The sample's own npm install fetches Vitest and the clients from the registry; nothing is added to Spate's
-// package.json. It exits non-zero if either suite fails.
+// package.json. It exits non-zero if any suite fails.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,9 +33,14 @@ const files = {
       name: 'spate-testing-sample',
       private: true,
       type: 'module',
-      scripts: { 'test:node': 'node --test test/*.node.test.mjs', 'test:vitest': 'vitest run' },
+      scripts: {
+        'test:node': 'node --test test/*.node.test.mjs',
+        'test:vitest': 'vitest run',
+        // Spate is an ES module with top-level await: Jest runs it in its ESM mode.
+        'test:jest': "node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js --testMatch '**/*.jest.test.mjs'",
+      },
       dependencies: { kafkajs: versionOf('kafkajs'), '@platformatic/kafka': versionOf('@platformatic/kafka') },
-      devDependencies: { spate: `file:./${tarball}`, vitest: '4.1.12' },
+      devDependencies: { spate: `file:./${tarball}`, vitest: '4.1.12', jest: '30.5.2' },
     },
     null,
     2,
@@ -172,6 +177,31 @@ test('after the reset only the declared topics are there', async () => {
   expect(await broker.topics()).toEqual(['orders']);
 });
 `,
+  'test/invoicer.jest.test.mjs': `// Jest (ESM mode): the invoicer's output read back with spate/testing's own helpers.
+import { startBroker } from 'spate/testing';
+import { invoiceFor } from '../src/invoicer.mjs';
+import { timings } from './timings.mjs';
+
+const clock = timings('jest');
+let broker;
+beforeAll(async () => {
+  broker = await clock.time('startMs', () => startBroker({ topics: [{ name: 'invoices', partitions: 1 }] }));
+});
+beforeEach(() => clock.time('resetMs', () => broker.reset()));
+afterAll(async () => {
+  await clock.time('closeMs', () => broker.close());
+  clock.save();
+});
+
+test('an invoice written is read back', async () => {
+  await broker.produce('invoices', [invoiceFor({ key: 'ann', value: '10' })]);
+  expect((await broker.readToEnd('invoices')).map((m) => [m.key, JSON.parse(m.value).vat])).toEqual([['ann', 2]]);
+});
+
+test('the reset emptied the topic', async () => {
+  expect(await broker.readToEnd('invoices')).toEqual([]);
+});
+`,
 };
 for (const [name, text] of Object.entries(files)) {
   mkdirSync(dirname(join(dir, name)), { recursive: true });
@@ -180,7 +210,7 @@ for (const [name, text] of Object.entries(files)) {
 
 sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
 let failed = false;
-for (const script of ['test:node', 'test:vitest']) {
+for (const script of ['test:node', 'test:vitest', 'test:jest']) {
   try {
     sh('npm', ['run', '--silent', script]);
   } catch {
@@ -188,7 +218,7 @@ for (const script of ['test:node', 'test:vitest']) {
   }
 }
 const summary = [];
-for (const suite of ['node-test', 'vitest']) {
+for (const suite of ['node-test', 'vitest', 'jest']) {
   try {
     const t = JSON.parse(readFileSync(join(dir, `timings-${suite}.json`), 'utf8'));
     const resets = [...t.resetMs].sort((a, b) => a - b);
