@@ -43,10 +43,18 @@ export function registerGroupsCommand(program: Command): void {
     });
   });
 
-  clientOptions(groups.command('describe').description("groups' state, members, assignments and lag per partition").argument('<groups...>', 'group ids')).action(
-    async (groupIds: string[], options: BootstrapOptions) => {
+  clientOptions(
+    groups
+      .command('describe')
+      .description("groups' state, members, assignments and lag per partition")
+      .argument('[groups...]', 'group ids')
+      .option('--all-groups', 'every group', false),
+  ).action(
+    async (named: string[], options: BootstrapOptions & { allGroups: boolean }) => {
+      if (options.allGroups === (named.length > 0)) throw usageError('give the groups to describe or --all-groups, not both');
       await withCluster(options, async (cluster) => {
         const admin = new Admin(cluster);
+        const groupIds = options.allGroups ? (await admin.listGroups()).map((g) => g.groupId) : named;
         const described = [];
         for (const groupId of groupIds) {
           const group = await admin.describeGroup(groupId);

@@ -47,6 +47,10 @@ test('SPATE_BOOTSTRAP and the profile variables do not trouble `spate start`', a
   const result = await runCli(['start', '--print-config'], '', { env: { SPATE_BOOTSTRAP: DEAD, SPATE_PROFILE: 'x', SPATE_CLI_CONFIG: '/nowhere' } });
   t.is(result.code, 0, result.stderr);
   t.regex(result.stdout, /num\.partitions/);
+  const json = await runCli(['start', '--print-config', '--output', 'json', '--port', '9999'], '', { env: { SPATE_BOOTSTRAP: DEAD, SPATE_NUM_PARTITIONS: '4' } });
+  const entries = JSON.parse(json.stdout) as Array<{ name: string; value: string; source: string }>;
+  t.deepEqual(entries.find((e) => e.name === 'port'), { name: 'port', value: '9999', source: 'flag --port' });
+  t.deepEqual(entries.find((e) => e.name === 'num.partitions'), { name: 'num.partitions', value: '4', source: 'env SPATE_NUM_PARTITIONS' });
 });
 
 test('--output json on every client command prints one JSON document', async (t) => {
@@ -70,6 +74,7 @@ test('--output json on every client command prints one JSON document', async (t)
   t.is((await runCli(['consume', 'j', '-g', 'cg', '-o', 'beginning', '-e', ...b])).code, 0);
   t.deepEqual(await json(['groups', 'list']), [{ group: 'cg', state: 'Empty', protocolType: 'consumer' }]);
   t.like(((await json(['groups', 'describe', 'cg'])) as unknown[])[0], { groupId: 'cg', state: 'Empty', members: [] });
+  t.like(((await json(['groups', 'describe', '--all-groups'])) as unknown[])[0], { groupId: 'cg', offsets: [{ topic: 'j', partition: 0 }, { topic: 'j', partition: 1 }, { topic: 'j', partition: 2 }] });
   t.like(await json(['groups', 'reset-offsets', 'cg', '--all-topics', '--to-earliest']), { executed: false });
   t.like(await json(['cluster', 'describe']), { controllerId: 1, brokers: [{ nodeId: 1, port: broker.port }] });
   t.deepEqual(await json(['groups', 'delete', 'cg']), { deleted: ['cg'] });
