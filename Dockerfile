@@ -8,7 +8,8 @@ COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
 COPY workers ./workers
-RUN npx tsc -p tsconfig.json
+# tsc from its own package: npx would put the `node` dev dependency (left uninstalled by --ignore-scripts) first on PATH.
+RUN node node_modules/typescript/bin/tsc -p tsconfig.json
 
 FROM node:24-slim
 ENV NODE_ENV=production
