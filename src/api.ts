@@ -6,6 +6,9 @@ import { resolveBrokerConfig } from './config/broker-config.js';
 import { Broker } from './broker/broker.js';
 import { createLogger } from './logger.js';
 import type { LevelWithSilent } from 'pino';
+import { createTopicsOver, type TopicSpec } from './topic-specs.js';
+
+export type { TopicSpec } from './topic-specs.js';
 
 export interface StartBrokerOptions {
   /** Listen address; default 127.0.0.1. */
@@ -23,6 +26,8 @@ export interface StartBrokerOptions {
   logLevel?: LevelWithSilent;
   /** HTTP port for /metrics, /health and /ready on `host`; default none (no endpoint), 0 picks a free one. */
   metricsPort?: number;
+  /** Topics created (through the Kafka API) before startBroker resolves; ones that exist already are kept. */
+  topics?: readonly TopicSpec[];
 }
 
 export interface RunningBroker {
@@ -33,7 +38,10 @@ export interface RunningBroker {
   readonly dataDir: string;
   /** Port of the metrics endpoint, undefined when there is none. */
   readonly metricsPort: number | undefined;
+  /** Stops the broker (and removes its temporary data dir); calling it again does nothing more. */
   close(): Promise<void>;
+  /** close(), for `await using broker = await startBroker()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
@@ -49,16 +57,28 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     ...(options.configFile ? { configFile: options.configFile } : {}),
   });
   const broker = await Broker.start(config, createLogger(options.logLevel ?? 'warn'));
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await broker.close();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    })());
+  if (options.topics !== undefined && options.topics.length > 0) {
+    try {
+      await createTopicsOver(broker.bootstrap, options.topics);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
   return {
     bootstrap: broker.bootstrap,
     host: broker.host,
     port: broker.port,
     dataDir,
     metricsPort: broker.metricsPort,
-    async close() {
-      await broker.close();
-      if (temporary) rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

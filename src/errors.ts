@@ -22,6 +22,8 @@ export type SpateErrorCode =
   | 'SPATE_CLIENT_PROTOCOL'
   | 'SPATE_CLIENT_UNSUPPORTED'
   | 'SPATE_CLIENT_INVALID_ARGUMENT'
+  // The command line: a flag or argument that cannot work (exit status 2).
+  | 'SPATE_CLI_USAGE'
   | 'SPATE_KAFKA_ERROR';
 
 export class SpateError extends Error {

@@ -16,4 +16,4 @@ export const Broker: typeof api.Broker = api.Broker;
 export type Broker = BrokerClass;
 export const SpateError: typeof api.SpateError = api.SpateError;
 export type SpateError = SpateErrorClass;
-export type { BrokerConfig, BrokerConfigInput, RunningBroker, SpateErrorCode, StartBrokerOptions } from './api.js';
+export type { BrokerConfig, BrokerConfigInput, RunningBroker, SpateErrorCode, StartBrokerOptions, TopicSpec } from './api.js';

@@ -3,11 +3,14 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Acks } from '../client/index.js';
 import { runAsChild, runBench, shardOptions } from '../bench/run.js';
 import type { BenchOptions, Workload } from '../bench/types.js';
-import { DEFAULT_BOOTSTRAP } from '../client/index.js';
 import { integerOption } from './client-common.js';
+import { usageError } from './exit-codes.js';
+import { BOOTSTRAP_ENV, PROFILE_ENV, resolveConnection } from './profile.js';
 
 /** What commander parses: the harness options with the CLI's own units (seconds) and CLI-only flags. */
-type BenchCliOptions = Omit<BenchOptions, 'durationMs' | 'timeoutMs' | 'shard'> & {
+type BenchCliOptions = Omit<BenchOptions, 'durationMs' | 'timeoutMs' | 'shard' | 'bootstrap'> & {
+  bootstrap?: string;
+  profile?: string;
   duration?: number;
   processes: number;
   json?: string;
@@ -51,7 +54,8 @@ export function registerBenchCommand(program: Command): void {
     .command('bench')
     .description('load generator speaking the Kafka protocol: produce, consume or e2e (works against any Kafka-compatible broker)')
     .argument('<workload>', 'produce, consume or e2e')
-    .option('--bootstrap <servers>', 'bootstrap broker(s), host:port[,host:port...]', DEFAULT_BOOTSTRAP)
+    .option('--bootstrap <servers>', `bootstrap broker(s), host:port[,host:port...] [${BOOTSTRAP_ENV}] (default: the profile's, else 127.0.0.1:9092)`)
+    .option('--profile <name>', `connection profile from the CLI profile file [${PROFILE_ENV}]`)
     .option('--topic <name>', 'topic (created when missing)', 'spate-bench')
     .option('--partitions <n>', 'partitions of the topic when it is created', integerOption('partitions', 1, 100_000))
     .option('--messages <n>', 'messages to send (produce default 1,000,000) or to read (consume default: everything)', integerOption('messages', 1, Number.MAX_SAFE_INTEGER))
@@ -70,11 +74,11 @@ export function registerBenchCommand(program: Command): void {
     .option('--timeout-ms <ms>', 'abort the run after this long (default: duration plus 5 minutes, or 10 minutes)', integerOption('timeout', 1, 2_147_483_647))
     .addOption(new Option('--shard <i/n>', 'internal: this process is child i of n').hideHelp())
     .action(async (workloadArg: string, o: BenchCliOptions) => {
-      if (workloadArg !== 'produce' && workloadArg !== 'consume' && workloadArg !== 'e2e') throw new InvalidArgumentError(`unknown workload "${workloadArg}": use produce, consume or e2e`);
+      if (workloadArg !== 'produce' && workloadArg !== 'consume' && workloadArg !== 'e2e') throw usageError(`unknown workload "${workloadArg}": use produce, consume or e2e`);
       const workload: Workload = workloadArg;
       const durationMs = o.duration !== undefined ? Math.round(o.duration * 1000) : undefined;
       const options: BenchOptions = {
-        bootstrap: o.bootstrap,
+        bootstrap: resolveConnection(o, process.env).bootstrap,
         topic: o.topic,
         ...(o.partitions !== undefined ? { partitions: o.partitions } : {}),
         ...(o.messages !== undefined ? { messages: o.messages } : {}),
@@ -92,7 +96,7 @@ export function registerBenchCommand(program: Command): void {
       };
       if (o.shard !== undefined) {
         const m = /^(\d+)\/(\d+)$/.exec(o.shard);
-        if (m === null) throw new InvalidArgumentError('--shard must be i/n');
+        if (m === null) throw usageError('--shard must be i/n');
         await runAsChild(workload, shardOptions(options, Number(m[1]), Number(m[2])));
         return;
       }

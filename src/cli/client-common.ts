@@ -1,18 +1,26 @@
-// What every client command of the CLI shares: the --bootstrap option, argument parsers, opening and closing a
-// cluster connection, and plain-text tables.
-import { InvalidArgumentError, type Command } from 'commander';
-import { Cluster, DEFAULT_BOOTSTRAP } from '../client/index.js';
+// What every client command of the CLI shares: the connection options (--bootstrap, --profile,
+// --request-timeout-ms), --output, argument parsers, and opening and closing a cluster connection.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Cluster, parseBootstrap } from '../client/index.js';
+import { SpateError } from '../errors.js';
+import { usageError } from './exit-codes.js';
+import { parseOutputFormat, type OutputFormat } from './output.js';
+import { BOOTSTRAP_ENV, PROFILE_ENV, resolveConnection } from './profile.js';
 
 export interface BootstrapOptions {
-  bootstrap: string;
+  bootstrap?: string;
+  profile?: string;
   requestTimeoutMs?: number;
+  output: OutputFormat;
 }
 
 /** Adds the options every client command takes. */
 export function clientOptions(command: Command): Command {
   return command
-    .option('--bootstrap <servers>', 'bootstrap broker(s), host:port[,host:port...]', DEFAULT_BOOTSTRAP)
-    .option('--request-timeout-ms <ms>', 'how long a request may wait for its response', integerOption('request timeout', 1, 2_147_483_647));
+    .option('--bootstrap <servers>', `bootstrap broker(s), host:port[,host:port...] [${BOOTSTRAP_ENV}] (default: the profile's, else 127.0.0.1:9092)`)
+    .option('--profile <name>', `connection profile from the CLI profile file [${PROFILE_ENV}]`)
+    .option('--request-timeout-ms <ms>', 'how long a request may wait for its response', integerOption('request timeout', 1, 2_147_483_647))
+    .addOption(new Option('--output <format>', 'table (for people) or json (for scripts)').argParser(parseOutputFormat).default('table'));
 }
 
 export function integerOption(name: string, min: number, max: number) {
@@ -37,29 +45,20 @@ export function listOption(value: string, previous: string[] = []): string[] {
 
 /** Runs `fn` with a connected cluster and always closes it. */
 export async function withCluster<T>(options: BootstrapOptions, fn: (cluster: Cluster) => Promise<T>): Promise<T> {
+  const settings = resolveConnection(options, process.env);
+  try {
+    parseBootstrap(settings.bootstrap);
+  } catch (error) {
+    throw error instanceof SpateError ? usageError(`${error.message} (from ${settings.bootstrapSource})`) : error;
+  }
   const cluster = await Cluster.connect({
-    bootstrap: options.bootstrap,
+    bootstrap: settings.bootstrap,
     clientId: 'spate-cli',
-    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}),
   });
   try {
     return await fn(cluster);
   } finally {
     cluster.close();
   }
-}
-
-/** Left-aligned columns separated by two spaces. */
-export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-export function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -1,11 +1,13 @@
 // The `spate` command line: every command and its flags (src/cli/main.ts checks the Node.js version first).
 // `spate start` loads the broker (and its config and logger modules) lazily, inside its action.
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { StartFlags } from '../config/start-config.js';
 import { SpateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { registerClientCommands } from './client-commands.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { parseOutputFormat, type OutputFormat } from './output.js';
 
 function collectProperty(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf('=');
@@ -24,7 +26,10 @@ program
   .name('spate')
   .description('A Kafka-compatible event streaming broker for Node.js')
   .version(packageVersion(), '-V, --version', 'print the version of spate')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Commander's own errors (unknown flag, bad value) are thrown to the catch below, which exits with 2.
+  // Set before the commands are added: each command copies it.
+  .exitOverride();
 
 program
   .command('start')
@@ -39,12 +44,18 @@ program
   .option('--log-format <format>', 'json, pretty, or auto = pretty when stdout is a terminal [SPATE_LOG_FORMAT] (default: auto)')
   .option('--metrics-port <port>', 'HTTP port for /metrics, /health and /ready, 0 = any free port, -1 = off [SPATE_METRICS_PORT] (default: 9644)')
   .option('--print-config', 'print the effective configuration and where each value came from, then exit')
-  .action(async (options: StartFlags & { override: Record<string, string>; printConfig?: boolean }) => {
+  .addOption(new Option('--output <format>', 'with --print-config: table or json').argParser(parseOutputFormat).default('table'))
+  .action(async (options: StartFlags & { override: Record<string, string>; printConfig?: boolean; output: OutputFormat }) => {
     // Loaded here, not at the top: client commands never load broker code.
     const { resolveStartConfig, formatStartConfig } = await import('../config/start-config.js');
     const config = resolveStartConfig(options, process.env);
     if (options.printConfig) {
-      process.stdout.write(formatStartConfig(config));
+      if (options.output === 'json') {
+        const { describeSource } = await import('../config/start-config.js');
+        process.stdout.write(`${JSON.stringify(config.entries.map((e) => ({ name: e.name, value: e.value, source: describeSource(e.source) })))}\n`);
+      } else {
+        process.stdout.write(formatStartConfig(config));
+      }
       return;
     }
     const { createCliLogger } = await import('../logger.js');
@@ -100,10 +111,14 @@ function handleShutdownSignals(starting: Promise<{ close(): Promise<void> }>, lo
 registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message (or the help, or the version) already.
+    process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
+  }
   if (error instanceof SpateError) {
     process.stderr.write(`spate: ${error.message}\n`);
-  } else {
-    process.stderr.write(`spate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(error.code === 'SPATE_CLI_USAGE' ? EXIT_USAGE : EXIT_FAILURE);
   }
-  process.exit(1);
+  process.stderr.write(`spate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(EXIT_FAILURE);
 });

@@ -3,7 +3,9 @@
 import {
   ApiKey,
   type AlterConfigsResponse,
+  type CreatePartitionsResponse,
   type CreateTopicsResponse,
+  type DeleteRecordsResponse,
   type DeleteGroupsResponse,
   type DeleteTopicsResponse,
   type DescribeClusterResponse,
@@ -20,6 +22,7 @@ import { ClientError, KafkaResponseError, checkErrorCode } from './errors.js';
 import { commitOffsets } from './group-member.js';
 import { fetchCommittedOffsets, type CommittedOffset } from './group-offsets.js';
 import { listOffsets, type OffsetSpec } from './offsets.js';
+import { planOffsetReset, type ResetMode } from './offset-reset.js';
 
 export interface NewTopic {
   name: string;
@@ -145,6 +148,45 @@ export class Admin {
     });
     for (const r of response.responses) checkErrorCode(r.errorCode, `deleting topic ${r.name ?? r.topicId}`, r.errorMessage);
     for (const name of names) this.#cluster.invalidate(name);
+  }
+
+  /** Grows `topic` to `totalCount` partitions (Kafka never shrinks a topic). */
+  async createPartitions(topic: string, totalCount: number, options: { timeoutMs?: number; validateOnly?: boolean } = {}): Promise<void> {
+    const connection = await this.#controller();
+    const response = await connection.request<CreatePartitionsResponse>(ApiKey.CreatePartitions, connection.version(ApiKey.CreatePartitions), {
+      topics: [{ name: topic, count: totalCount, assignments: null }],
+      timeoutMs: options.timeoutMs ?? 30_000,
+      validateOnly: options.validateOnly ?? false,
+    });
+    for (const r of response.results) checkErrorCode(r.errorCode, `adding partitions to topic ${r.name}`, r.errorMessage);
+    this.#cluster.invalidate(topic);
+  }
+
+  /**
+   * Deletes the records of each partition below its given offset (-1: below the high watermark), asking each
+   * partition's leader. Resolves with the new log start offset (low watermark) of each partition.
+   */
+  async deleteRecords(topic: string, before: ReadonlyMap<number, number>, options: { timeoutMs?: number } = {}): Promise<Map<number, number>> {
+    const byLeader = new Map<number, number[]>();
+    for (const partition of before.keys()) {
+      const leader = await this.#cluster.leaderFor(topic, partition);
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
+    }
+    const lowWatermarks = new Map<number, number>();
+    for (const [leader, partitions] of byLeader) {
+      const connection = await this.#cluster.connectionTo(leader);
+      const response = await connection.request<DeleteRecordsResponse>(ApiKey.DeleteRecords, connection.version(ApiKey.DeleteRecords), {
+        topics: [{ name: topic, partitions: partitions.map((p) => ({ partitionIndex: p, offset: before.get(p)! })) }],
+        timeoutMs: options.timeoutMs ?? 30_000,
+      });
+      for (const t of response.topics) {
+        for (const p of t.partitions) {
+          checkErrorCode(p.errorCode, `deleting records of ${topic}-${p.partitionIndex}`);
+          lowWatermarks.set(p.partitionIndex, p.lowWatermark);
+        }
+      }
+    }
+    return lowWatermarks;
   }
 
   /** Topic names, sorted; internal topics only when asked for. */
@@ -351,28 +393,9 @@ export class Admin {
    * no active members. With dryRun the new offsets are computed and returned but not committed.
    */
   async resetOffsets(groupId: string, topic: string, target: ResetTarget, options: { partitions?: readonly number[]; dryRun?: boolean } = {}): Promise<OffsetReset[]> {
-    const group = await this.describeGroup(groupId);
-    if (group.members.length > 0) {
-      throw new ClientError(
-        'SPATE_CLIENT_INVALID_ARGUMENT',
-        `group ${groupId} has ${group.members.length} active member(s) (state ${group.state}); offsets can only be reset while it is inactive`,
-      );
-    }
-    const info = await this.#cluster.topic(topic, { refresh: true });
-    const partitions = options.partitions ?? info.partitions.map((p) => p.partition);
-    const [earliest, latest] = await Promise.all([this.listOffsets(topic, partitions, 'earliest'), this.listOffsets(topic, partitions, 'latest')]);
-    let targets: Map<number, number>;
-    if (typeof target === 'object' && 'offset' in target) {
-      // Clamped into the log, as Kafka's tool does.
-      targets = new Map(partitions.map((p) => [p, Math.min(Math.max(target.offset, earliest.get(p) ?? 0), latest.get(p) ?? target.offset)]));
-    } else {
-      targets = await this.listOffsets(topic, partitions, target);
-    }
-    const current = new Map((await this.fetchOffsets(groupId, [{ name: topic, partitions }])).map((c) => [c.partition, c.offset]));
-    const resets = partitions
-      .map((p) => ({ topic, partition: p, previousOffset: current.get(p) ?? -1, newOffset: targets.get(p) ?? 0 }))
-      .sort((a, b) => a.partition - b.partition);
-    if (options.dryRun !== true) await this.commitOffsets(groupId, resets.map((r) => ({ topic, partition: r.partition, offset: r.newOffset })));
-    return resets;
+    const mode: ResetMode = target === 'earliest' || target === 'latest' ? { kind: target } : 'offset' in target ? { kind: 'offset', offset: target.offset } : { kind: 'timestamp', timestamp: target.timestamp };
+    const plan = await planOffsetReset(this, groupId, [{ topic, ...(options.partitions !== undefined ? { partitions: options.partitions } : {}) }], mode);
+    if (options.dryRun !== true) await this.commitOffsets(groupId, plan.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })));
+    return plan;
   }
 }

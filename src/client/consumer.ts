@@ -48,6 +48,8 @@ export class Consumer {
   readonly #autoCommit: boolean;
   /** topic -> partition -> next offset to fetch */
   readonly #positions = new Map<string, Map<number, number>>();
+  /** topic\0partition -> the high watermark of the last successful fetch of that partition */
+  readonly #highWatermarks = new Map<string, number>();
   #unresolved: Assignment[] = [];
   #member: GroupMember | null = null;
   #committed = new Map<string, number>();
@@ -69,6 +71,7 @@ export class Consumer {
   assign(assignments: readonly Assignment[]): void {
     if (this.#member !== null) throw new ClientError('SPATE_CLIENT_INVALID_ARGUMENT', 'a group consumer gets its partitions from the group; use subscribe()');
     this.#positions.clear();
+    this.#highWatermarks.clear();
     this.#unresolved = [...assignments];
   }
 
@@ -88,6 +91,19 @@ export class Consumer {
     const out: Array<{ topic: string; partition: number; offset: number }> = [];
     for (const [topic, m] of this.#positions) for (const [partition, offset] of m) out.push({ topic, partition, offset });
     return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  }
+
+  /**
+   * Whether every assigned partition has been read up to the high watermark its last fetch reported (kcat's
+   * end of partition): false until each one has been fetched at least once.
+   */
+  atEnd(): boolean {
+    const positions = this.positions();
+    if (positions.length === 0 || this.#unresolved.length > 0) return false;
+    return positions.every((p) => {
+      const highWatermark = this.#highWatermarks.get(`${p.topic}\u0000${p.partition}`);
+      return highWatermark !== undefined && p.offset >= highWatermark;
+    });
   }
 
   /** Moves a partition's position (it must be assigned); the next poll fetches from `offset`. */
@@ -124,6 +140,7 @@ export class Consumer {
     if (this.#autoCommit && this.#positions.size > 0) await this.commit().catch(() => undefined);
     const assignment: TopicPartitions = await member.join();
     this.#positions.clear();
+    this.#highWatermarks.clear();
     this.#committed.clear();
     const committed = await member.committed(assignment);
     this.#unresolved = [];
@@ -212,6 +229,7 @@ export class Consumer {
           continue;
         }
         if (p.errorCode !== 0) throw new KafkaResponseError(p.errorCode, `fetching ${t.topic}-${p.partitionIndex}`);
+        this.#highWatermarks.set(`${t.topic}\u0000${p.partitionIndex}`, p.highWatermark);
         const { records, nextOffset } = decodeRecordBatches(p.records, position);
         const floorKey = `${t.topic}\u0000${p.partitionIndex}`;
         const floor = this.#timestampFloor.get(floorKey);

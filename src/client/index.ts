@@ -5,5 +5,6 @@ export { Connection, clientVersionRange, type ConnectionOptions } from './connec
 export { Consumer, type Assignment, type ConsumerOptions, type Message, type StartOffset } from './consumer.js';
 export { ClientError, KafkaResponseError, kafkaErrorName } from './errors.js';
 export { listOffsets, type OffsetSpec } from './offsets.js';
+export { planOffsetReset, type ResetMode, type ResetScope } from './offset-reset.js';
 export { Producer, murmur2, partitionForKey, type Acks, type PartitionResult, type ProduceMessage, type ProducerOptions } from './producer.js';
 export { buildRecordBatch, decodeRecordBatches, type Compression, type ConsumedRecord, type ProducerRecord, type RecordHeader } from './records.js';

@@ -70,6 +70,8 @@ export type StartSettingName = (typeof START_SETTINGS)[number]['name'];
 /** The variable that names the config file (the --config flag wins over it). */
 export const CONFIG_FILE_ENV = 'SPATE_CONFIG';
 const ENV_PREFIX = 'SPATE_';
+/** Variables of the client commands (src/cli/profile.ts), not broker properties: `spate start` passes over them. */
+const CLIENT_ENV_VARIABLES: ReadonlySet<string> = new Set(['SPATE_BOOTSTRAP', 'SPATE_PROFILE', 'SPATE_CLI_CONFIG']);
 
 /** `SPATE_NUM_PARTITIONS` -> `num.partitions`. */
 export function propertyForEnvVariable(variable: string): string {
@@ -158,7 +160,7 @@ export function resolveStartConfig(flags: StartFlags, env: NodeJS.ProcessEnv = {
   // Environment variables, checked first so a typo is reported even when a flag would have won.
   const envProperties = new Map<string, { value: string; variable: string }>();
   for (const variable of Object.keys(env).sort()) {
-    if (!variable.startsWith(ENV_PREFIX) || variable === CONFIG_FILE_ENV || settingNames.has(variable)) continue;
+    if (!variable.startsWith(ENV_PREFIX) || variable === CONFIG_FILE_ENV || settingNames.has(variable) || CLIENT_ENV_VARIABLES.has(variable)) continue;
     const key = propertyForEnvVariable(variable);
     if (!Object.hasOwn(BROKER_PROPERTIES, key)) {
       throw configError(`unknown config key "${key}" (from environment variable ${variable}); SPATE_* variables name Kafka broker properties (SPATE_NUM_PARTITIONS for num.partitions) or one of ${[...settingNames, CONFIG_FILE_ENV].join(', ')}`);

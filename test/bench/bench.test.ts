@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { startBrokerProcess, startTestBroker, temporaryDir } from '../helpers/broker.js';
-import { runCli } from '../cli-client/run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 
 interface Result {
   workload: string;
