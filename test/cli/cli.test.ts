@@ -1,6 +1,6 @@
 // The `spate` command line: `spate start` (directly and through `npm start`), --config files with Kafka
 // property names, unknown keys refused by name, and --help.
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { CLI, REPO_ROOT, startBrokerProcess, temporaryDir } from '../helpers/bro
 import { buildRecordBatch } from '../helpers/batch-builder.js';
 import { RawClient, assertRoundTrip, waitForLogLine } from '../helpers/raw-client.js';
 import { spawnCollecting } from '../helpers/spawn.js';
+import { runCli } from './run-cli.js';
 
 /** A port that was free a moment ago (the broker is told to use it explicitly). */
 function freePort(): Promise<number> {
@@ -21,19 +22,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(address.port));
     });
   });
-}
-
-/** Runs the CLI to completion (bounded). */
-async function runCli(t: ExecutionContext, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = spawnCollecting(process.execPath, [CLI, ...args]);
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
-  t.teardown(() => {
-    clearTimeout(timer);
-    run.child.kill('SIGKILL');
-  });
-  const code = await run.exited;
-  clearTimeout(timer);
-  return { code, stdout: run.stdout.join('\n'), stderr: run.stderr.join('') };
 }
 
 function refusesConnections(port: number): Promise<boolean> {
@@ -161,19 +149,19 @@ test('an unknown config key makes `spate start` exit non-zero, naming the key', 
   t.teardown(() => dir.remove());
   const file = join(dir.path, 'bad.properties');
   writeFileSync(file, 'num.partitions=2\nlog.retention.hourz=12\n');
-  const fromFile = await runCli(t, ['start', '--port', '0', '--data-dir', join(dir.path, 'a'), '--config', file]);
+  const fromFile = await runCli(['start', '--port', '0', '--data-dir', join(dir.path, 'a'), '--config', file]);
   t.not(fromFile.code, 0);
   t.regex(fromFile.stderr, /log\.retention\.hourz/);
   t.false(fromFile.stdout.includes('broker started'));
 
-  const fromFlag = await runCli(t, ['start', '--port', '0', '--data-dir', join(dir.path, 'b'), '--override', 'no.such.property=1']);
+  const fromFlag = await runCli(['start', '--port', '0', '--data-dir', join(dir.path, 'b'), '--override', 'no.such.property=1']);
   t.not(fromFlag.code, 0);
   t.regex(fromFlag.stderr, /no\.such\.property/);
   t.false(fromFlag.stdout.includes('broker started'));
 });
 
 test('`spate --help` and `spate start --help` print usage', async (t) => {
-  const [top, start] = await Promise.all([runCli(t, ['--help']), runCli(t, ['start', '--help'])]);
+  const [top, start] = await Promise.all([runCli(['--help']), runCli(['start', '--help'])]);
   t.is(top.code, 0);
   t.regex(top.stdout, /Usage: spate/);
   t.regex(top.stdout, /\bstart\b/);

@@ -12,6 +12,8 @@ export interface RunCliOptions {
   /** Replaces the inherited environment's SPATE_* variables (the rest is inherited). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** The node binary to run the CLI with; default this one (the pinned Node 24). */
+  node?: string;
 }
 
 /** The inherited environment without SPATE_* variables, so a developer's own settings cannot leak into a test. */
@@ -25,7 +27,7 @@ export function runCli(args: readonly string[], input?: string, timeoutMsOrOptio
   const options = typeof timeoutMsOrOptions === 'number' ? { timeoutMs: timeoutMsOrOptions } : timeoutMsOrOptions;
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv(options.env ?? {}) });
+    const child = spawn(options.node ?? process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv(options.env ?? {}) });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {

@@ -7,9 +7,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { MINIMUM_NODE_VERSION, nodeVersionProblem } from '../../src/node-version.js';
-import { CLI, REPO_ROOT, temporaryDir } from '../helpers/broker.js';
+import { REPO_ROOT, temporaryDir } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { spawnCollecting } from '../helpers/spawn.js';
+import { runCli } from './run-cli.js';
 
 /** The machines Spate ships to have Node 20 as their system `node`; this is the one the check must stop. */
 function oldNode(): string {
@@ -36,14 +37,6 @@ function listening(): Promise<{ server: Server; port: number }> {
   });
 }
 
-async function runStart(args: string[], node = process.execPath): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const run = spawnCollecting(node, [CLI, ...args]);
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), 20_000);
-  const code = await run.exited;
-  clearTimeout(timer);
-  return { code, stderr: run.stderr.join(''), stdout: run.stdout.join('\n') };
-}
-
 function refuses(port: number): Promise<boolean> {
   return RawClient.connect(port).then(
     async (client) => {
@@ -66,7 +59,7 @@ test('the minimum Node.js version agrees with package.json engines', (t) => {
 test('on an old Node.js the CLI and the package entry say what is needed, in one line', async (t) => {
   const node = oldNode();
   for (const args of [['--version'], ['start', '--port', '0']]) {
-    const result = await runStart(args, node);
+    const result = await runCli(args, undefined, { node });
     t.is(result.code, 1, args.join(' '));
     t.regex(result.stderr, new RegExp(`^spate: Spate needs Node\\.js ${MINIMUM_NODE_VERSION.replaceAll('.', '\\.')} or later; this is Node\\.js 2\\d\\.\\d+\\.\\d+\\.[^\\n]*\\n$`));
   }
@@ -78,7 +71,7 @@ test('on an old Node.js the CLI and the package entry say what is needed, in one
 
 test('--version prints the package version', async (t) => {
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-  const result = await runStart(['--version']);
+  const result = await runCli(['--version']);
   t.is(result.code, 0);
   t.is(result.stdout.trim(), manifest.version);
 });
@@ -88,7 +81,7 @@ test('a Kafka port in use: one line naming the address, exit 1', async (t) => {
   t.teardown(() => server.close());
   const dir = temporaryDir();
   t.teardown(() => dir.remove());
-  const result = await runStart(['start', '--port', String(port), '--data-dir', dir.path, '--metrics-port', '-1']);
+  const result = await runCli(['start', '--port', String(port), '--data-dir', dir.path, '--metrics-port', '-1']);
   t.is(result.code, 1);
   t.is(result.stderr, `spate: cannot start the Kafka listener on 127.0.0.1:${port}: the address is already in use (another broker or program listens there) (EADDRINUSE)\n`);
 });
@@ -98,7 +91,7 @@ test('a data dir that cannot be created: one line naming it and the cause, exit 
   t.teardown(() => dir.remove());
   const file = join(dir.path, 'a-file');
   writeFileSync(file, 'in the way');
-  const result = await runStart(['start', '--port', '0', '--data-dir', join(file, 'data'), '--metrics-port', '-1']);
+  const result = await runCli(['start', '--port', '0', '--data-dir', join(file, 'data'), '--metrics-port', '-1']);
   t.is(result.code, 1);
   t.is(result.stderr, `spate: data dir ${join(file, 'data')} cannot be used: a path component is a file, not a directory (ENOTDIR)\n`);
 });
@@ -111,7 +104,7 @@ test('a metrics port in use fails the start instead of running without /metrics 
   const kafka = await listening();
   const kafkaPort = kafka.port;
   await new Promise<void>((resolve) => kafka.server.close(() => resolve()));
-  const result = await runStart(['start', '--port', String(kafkaPort), '--data-dir', dir.path, '--metrics-port', String(port), '--log-level', 'error']);
+  const result = await runCli(['start', '--port', String(kafkaPort), '--data-dir', dir.path, '--metrics-port', String(port), '--log-level', 'error']);
   t.is(result.code, 1);
   t.true(
     result.stderr.endsWith(`spate: cannot start the metrics endpoint on 127.0.0.1:${port}: the address is already in use (another broker or program listens there) (EADDRINUSE)\n`),
