@@ -18,7 +18,9 @@ export type SpateErrorCode =
   | 'SPATE_CLIENT_PROTOCOL'
   | 'SPATE_CLIENT_UNSUPPORTED'
   | 'SPATE_CLIENT_INVALID_ARGUMENT'
-  | 'SPATE_KAFKA_ERROR';
+  | 'SPATE_KAFKA_ERROR'
+  // A console API request that cannot be served (bad input, a predicate over its limits, too many scans).
+  | 'SPATE_CONSOLE_REQUEST';
 
 export class SpateError extends Error {
   readonly code: SpateErrorCode;

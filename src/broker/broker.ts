@@ -13,6 +13,7 @@ import { TopicAdmin, wakeAppendWaiters } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
 import { ensureOffsetsTopic, GroupCoordinator, offsetsTopicLog, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
 import { BrokerMetrics, MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
+import { consoleBrokerView, consoleEnabled, SpateConsole } from '../console/index.js';
 
 /** Bounds on what one connection may have outstanding before the broker stops reading from it. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
@@ -31,6 +32,7 @@ export class Broker {
   #checkpointTimer: NodeJS.Timeout | null = null;
   readonly #metrics: BrokerMetrics | null;
   #metricsServer: MetricsServer | null = null;
+  #console: SpateConsole | null = null;
 
   private constructor(
     config: BrokerConfig,
@@ -131,6 +133,7 @@ export class Broker {
           topics: [...registry.topics].length,
           startupMs: Math.round(performance.now() - started),
           metrics: metricsPort === undefined ? null : `http://${config.host}:${metricsPort}/metrics`,
+          console: metricsPort === undefined || broker.#console === null ? null : `http://${config.host}:${metricsPort}/console/`,
         },
         'broker started',
       );
@@ -167,8 +170,13 @@ export class Broker {
       { scrape: () => metrics.scrape(), contentType: metrics.contentType, notReadyReason: () => this.notReadyReason() },
       this.#log.child({ component: 'metrics' }),
     );
+    if (consoleEnabled(this.config)) {
+      this.#console = new SpateConsole(consoleBrokerView(this, metrics), this.#log.child({ component: 'console' }));
+      server.mount(this.#console.routes);
+    }
     await server.listen(this.config.host, this.config.metricsPort);
     this.#metricsServer = server;
+    this.#console?.start();
   }
 
   /** The consumer-group coordinator (admin code, CLI, metrics). */
@@ -198,6 +206,8 @@ export class Broker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#checkpointTimer) clearInterval(this.#checkpointTimer);
+      // First: its client connections and samplers must not race the listener's shutdown.
+      await this.#console?.close();
       // Parked long-poll fetches answer now, so draining the connections does not wait out their max wait.
       this.context.shuttingDown = true;
       for (const topic of this.context.registry.topics) for (const partition of topic.partitions) wakeAppendWaiters(partition);
