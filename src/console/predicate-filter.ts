@@ -1,91 +1,104 @@
-// Runs a message-browser predicate on a worker thread of its own, started for one scan and ended after it. The
-// worker has a heap limit, each slice of records a vm timeout inside the worker and a reply deadline here, so
-// a predicate that loops, allocates without end or hangs costs the broker's thread nothing and its memory a
-// bounded amount; the scan gets an error naming the limit.
-import { Worker } from 'node:worker_threads';
+// Runs a message-browser predicate in a child process of its own, started for one scan and ended after it.
+// The process has a small V8 heap; each slice of records has a vm timeout there and a reply deadline here. A
+// predicate that loops, allocates without end or hangs therefore costs the broker's thread nothing and its
+// memory a bounded amount (a worker thread is not enough: one huge allocation in a worker can abort the whole
+// process, nodejs/node#47224); the scan gets an error naming the limit.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ConsoleApiError } from './api-error.js';
 import type { PredicateRecord, SliceResult } from './predicate-sandbox.js';
-import type { PredicateWorkerData, SliceRequest, WorkerReply } from './predicate-worker.js';
+import type { ChildReply, ParentMessage } from './predicate-worker.js';
 
 export const PREDICATE_LIMITS = {
-  /** vm timeout of one slice, inside the worker. */
+  /** vm timeout of one slice, in the predicate process. */
   sliceTimeoutMs: 50,
   /** A slice holds at most this many records, and at most sliceBytes of key, value and header text. */
   sliceRecords: 200,
   sliceBytes: 1024 * 1024,
-  /** How long the worker may take to answer a slice (or to start) before it is ended. */
+  /** How long the process may take to start, or to answer a slice, before it is ended. */
   replyDeadlineMs: 5000,
-  /** The worker's V8 heap (old and young generation). */
-  maxOldGenerationSizeMb: 32,
-  maxYoungGenerationSizeMb: 8,
+  /** V8 heap of the predicate process (old space; plus 4 MiB semi-spaces). */
+  heapMb: 48,
+  /** Predicate scans running at once (each is a process). */
+  maxProcesses: 2,
 } as const;
 
-const WORKER_SCRIPT = new URL('../../workers/console-predicate.js', import.meta.url);
+const PROCESS_SCRIPT = fileURLToPath(new URL('../../workers/console-predicate.js', import.meta.url));
 
 export function predicateInvalid(message: string): ConsoleApiError {
   return new ConsoleApiError(400, 'PREDICATE_INVALID', message);
 }
 
+let running = 0;
+
 export class PredicateFilter {
-  readonly #worker: Worker;
+  readonly #child: ChildProcess;
   #nextId = 0;
   readonly #pending = new Map<number, { resolve(result: SliceResult): void; reject(error: Error): void }>();
+  #ready: { resolve(): void; reject(error: Error): void } | null = null;
   #failure: Error | null = null;
 
-  private constructor(worker: Worker) {
-    this.#worker = worker;
-    worker.on('message', (reply: WorkerReply) => {
-      if (reply.kind === 'ready') return;
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on('message', (reply: ChildReply) => {
+      if (reply.kind === 'ready') {
+        this.#ready?.resolve();
+        return;
+      }
+      if (reply.kind === 'failed' && reply.id === -1) {
+        this.#ready?.reject(failureError(reply.failure, reply.message));
+        return;
+      }
       const pending = this.#pending.get(reply.id);
       if (pending === undefined) return;
       this.#pending.delete(reply.id);
       if (reply.kind === 'result') pending.resolve(reply.result);
       else pending.reject(failureError(reply.failure, reply.message));
     });
-    const fail = (error: Error): void => {
-      this.#failure ??= error;
-      for (const p of this.#pending.values()) p.reject(this.#failure);
-      this.#pending.clear();
-    };
-    worker.on('error', (error: Error) => fail(workerError(error)));
-    worker.on('exit', () => fail(predicateInvalid('the predicate worker stopped')));
+    child.on('error', (error) => this.#fail(predicateInvalid(`the predicate process failed: ${error.message}`)));
+    child.on('exit', (code, signal) => {
+      // V8 aborts a process that reaches its heap limit (SIGABRT, or exit code 134 through a shell).
+      const outOfMemory = signal === 'SIGABRT' || code === 134;
+      this.#fail(
+        outOfMemory
+          ? predicateInvalid(`the predicate used more than its ${PREDICATE_LIMITS.heapMb} MiB heap`)
+          : predicateInvalid(`the predicate process stopped (${signal ?? `exit code ${code}`})`),
+      );
+    });
   }
 
-  /** Starts a worker and compiles `source` there; rejects with PREDICATE_INVALID when it does not compile. */
-  static start(source: string): Promise<PredicateFilter> {
-    const workerData: PredicateWorkerData = { source, sliceTimeoutMs: PREDICATE_LIMITS.sliceTimeoutMs };
-    const worker = new Worker(WORKER_SCRIPT, {
-      workerData,
-      name: 'spate-console-predicate',
-      resourceLimits: { maxOldGenerationSizeMb: PREDICATE_LIMITS.maxOldGenerationSizeMb, maxYoungGenerationSizeMb: PREDICATE_LIMITS.maxYoungGenerationSizeMb, stackSizeMb: 4 },
-      stdout: false,
-      stderr: false,
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    this.#ready?.reject(this.#failure);
+    for (const p of this.#pending.values()) p.reject(this.#failure);
+    this.#pending.clear();
+  }
+
+  /** Starts a process and compiles `source` there; rejects with PREDICATE_INVALID when it does not compile. */
+  static async start(source: string): Promise<PredicateFilter> {
+    if (running >= PREDICATE_LIMITS.maxProcesses) throw new ConsoleApiError(429, 'BUSY', `${running} predicate scans are running; try again in a moment`);
+    running++;
+    const child = fork(PROCESS_SCRIPT, [], {
+      execArgv: [`--max-old-space-size=${PREDICATE_LIMITS.heapMb}`, '--max-semi-space-size=4'],
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'advanced',
     });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        void worker.terminate();
-        reject(predicateInvalid(`the predicate did not compile within ${PREDICATE_LIMITS.replyDeadlineMs} ms`));
-      }, PREDICATE_LIMITS.replyDeadlineMs);
-      const cleanUp = (): void => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-      };
-      const onMessage = (reply: WorkerReply): void => {
-        cleanUp();
-        if (reply.kind === 'ready') resolve(new PredicateFilter(worker));
-        else {
-          void worker.terminate();
-          reject(failureError(reply.kind === 'failed' ? reply.failure : 'compile', reply.kind === 'failed' ? reply.message : 'unexpected reply'));
-        }
-      };
-      const onError = (error: Error): void => {
-        cleanUp();
-        reject(workerError(error));
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-    });
+    child.once('exit', () => running--);
+    const filter = new PredicateFilter(child);
+    try {
+      await filter.#withDeadline(
+        new Promise<void>((resolve, reject) => {
+          filter.#ready = { resolve, reject };
+          filter.#send({ kind: 'start', source, sliceTimeoutMs: PREDICATE_LIMITS.sliceTimeoutMs });
+        }),
+        'start',
+      );
+    } catch (error) {
+      await filter.close();
+      throw error;
+    }
+    filter.#ready = null;
+    return filter;
   }
 
   /** Matches of `records`, evaluated in slices of bounded size. */
@@ -111,28 +124,52 @@ export class PredicateFilter {
   #evaluateSlice(records: PredicateRecord[]): Promise<SliceResult> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     const id = this.#nextId++;
-    return new Promise<SliceResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new ConsoleApiError(400, 'PREDICATE_TIMEOUT', `the predicate did not answer a slice within ${PREDICATE_LIMITS.replyDeadlineMs} ms`));
-        void this.#worker.terminate();
-      }, PREDICATE_LIMITS.replyDeadlineMs);
-      this.#pending.set(id, {
-        resolve: (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      this.#worker.postMessage({ id, records } satisfies SliceRequest);
+    return this.#withDeadline(
+      new Promise<SliceResult>((resolve, reject) => {
+        this.#pending.set(id, { resolve, reject });
+        this.#send({ kind: 'slice', id, records });
+      }),
+      'slice',
+    );
+  }
+
+  #send(message: ParentMessage): void {
+    if (!this.#child.connected) return this.#fail(predicateInvalid('the predicate process is gone'));
+    this.#child.send(message, (error) => {
+      if (error) this.#fail(predicateInvalid(`could not send records to the predicate process: ${error.message}`));
     });
   }
 
+  #withDeadline<T>(promise: Promise<T>, what: 'start' | 'slice'): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error =
+          what === 'start'
+            ? predicateInvalid(`the predicate did not compile within ${PREDICATE_LIMITS.replyDeadlineMs} ms`)
+            : new ConsoleApiError(400, 'PREDICATE_TIMEOUT', `the predicate did not answer a slice within ${PREDICATE_LIMITS.replyDeadlineMs} ms`);
+        this.#fail(error);
+        this.#child.kill('SIGKILL');
+        reject(error);
+      }, PREDICATE_LIMITS.replyDeadlineMs);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  /** Ends the process (at once: it holds nothing worth keeping). */
   async close(): Promise<void> {
-    await this.#worker.terminate();
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+    this.#child.kill('SIGKILL');
+    await exited;
   }
 }
 
@@ -144,11 +181,4 @@ function recordTextBytes(r: PredicateRecord): number {
 
 function failureError(failure: 'compile' | 'timeout', message: string): ConsoleApiError {
   return failure === 'timeout' ? new ConsoleApiError(400, 'PREDICATE_TIMEOUT', message) : predicateInvalid(message);
-}
-
-function workerError(error: Error): ConsoleApiError {
-  if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return predicateInvalid(`the predicate used more than its ${PREDICATE_LIMITS.maxOldGenerationSizeMb + PREDICATE_LIMITS.maxYoungGenerationSizeMb} MiB heap`);
-  }
-  return predicateInvalid(`the predicate worker failed: ${error.message}`);
 }

@@ -1,39 +1,33 @@
-// The predicate worker's side of the conversation with src/console/predicate-filter.ts: one "ready" (or a
-// compile error) after start, then one answer per slice of records.
-import type { MessagePort } from 'node:worker_threads';
+// The predicate process's side of the conversation with src/console/predicate-filter.ts: a "start" message with
+// the source, answered by "ready" (or a compile failure), then one answer per slice of records.
 import { PredicateCompileError, PredicateSandbox, PredicateTimeoutError, type PredicateRecord, type SliceResult } from './predicate-sandbox.js';
-
-export interface PredicateWorkerData {
-  source: string;
-  sliceTimeoutMs: number;
-}
 
 export type PredicateFailure = 'compile' | 'timeout';
 
-export type WorkerReply =
+export type ParentMessage = { kind: 'start'; source: string; sliceTimeoutMs: number } | { kind: 'slice'; id: number; records: PredicateRecord[] };
+
+export type ChildReply =
   | { kind: 'ready' }
   | { kind: 'result'; id: number; result: SliceResult }
   | { kind: 'failed'; id: number; failure: PredicateFailure; message: string };
 
-export interface SliceRequest {
-  id: number;
-  records: PredicateRecord[];
+export interface ParentChannel {
+  send(message: ChildReply): void;
+  onMessage(handler: (message: ParentMessage) => void): void;
 }
 
-export function runPredicateWorker(port: MessagePort, data: PredicateWorkerData): void {
-  let sandbox: PredicateSandbox;
-  try {
-    sandbox = new PredicateSandbox(data.source, data.sliceTimeoutMs);
-  } catch (error) {
-    port.postMessage({ kind: 'failed', id: -1, failure: failureOf(error), message: (error as Error).message } satisfies WorkerReply);
-    return;
-  }
-  port.postMessage({ kind: 'ready' } satisfies WorkerReply);
-  port.on('message', (request: SliceRequest) => {
+export function runPredicateProcess(parent: ParentChannel): void {
+  let sandbox: PredicateSandbox | null = null;
+  parent.onMessage((message) => {
     try {
-      port.postMessage({ kind: 'result', id: request.id, result: sandbox.evaluate(request.records) } satisfies WorkerReply);
+      if (message.kind === 'start') {
+        sandbox = new PredicateSandbox(message.source, message.sliceTimeoutMs);
+        parent.send({ kind: 'ready' });
+      } else if (sandbox !== null) {
+        parent.send({ kind: 'result', id: message.id, result: sandbox.evaluate(message.records) });
+      }
     } catch (error) {
-      port.postMessage({ kind: 'failed', id: request.id, failure: failureOf(error), message: (error as Error).message } satisfies WorkerReply);
+      parent.send({ kind: 'failed', id: message.kind === 'slice' ? message.id : -1, failure: failureOf(error), message: (error as Error).message });
     }
   });
 }
