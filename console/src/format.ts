@@ -65,7 +65,8 @@ export interface Lines {
   note: string | null;
 }
 
-export function decodeLines(bytes: Uint8Array, decoding: Decoding, width = 160): Lines {
+/** `quiet`: a value that is not JSON is shown as text without a note (keys are rarely JSON). */
+export function decodeLines(bytes: Uint8Array, decoding: Decoding, width = 160, quiet = false): Lines {
   if (decoding === 'hex') {
     const perLine = 16;
     return {
@@ -90,7 +91,7 @@ export function decodeLines(bytes: Uint8Array, decoding: Decoding, width = 160):
     try {
       text = JSON.stringify(JSON.parse(text), null, 2);
     } catch (error) {
-      note = `not JSON (${(error as Error).message}); shown as text`;
+      if (!quiet) note = `not JSON (${(error as Error).message}); shown as text`;
     }
   }
   const lines: string[] = [];

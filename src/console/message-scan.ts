@@ -52,6 +52,17 @@ class Budget {
   predicateErrors = 0;
   firstPredicateError: string | null = null;
 
+  /** The leading records that fit in what is left of the record and byte bounds (counted as read). */
+  take(records: Message[]): Message[] {
+    let n = 0;
+    while (n < records.length && this.records < SCAN_LIMITS.maxRecords && this.bytes < SCAN_LIMITS.maxBytes) {
+      this.records++;
+      this.bytes += recordBytes(records[n]!);
+      n++;
+    }
+    return n === records.length ? records : records.slice(0, n);
+  }
+
   exhausted(): boolean {
     if (this.hit !== null) return true;
     if (this.records >= SCAN_LIMITS.maxRecords) this.hit = 'records';
@@ -117,7 +128,8 @@ async function scanForward(
   consumer.assign([{ topic: request.topic, partition, offset: from }]);
   let idlePolls = 0;
   while (cursor < to && messages.length < want && !budget.exhausted()) {
-    const fetched = (await consumer.poll()).filter((m) => m.offset >= cursor && m.offset < to);
+    const fetched = budget.take((await consumer.poll()).filter((m) => m.offset >= cursor && m.offset < to));
+    if (fetched.length === 0 && budget.exhausted()) break;
     if (fetched.length === 0) {
       const position = consumer.positions()[0]?.offset;
       if (position !== undefined && position > cursor) {
@@ -176,8 +188,6 @@ async function scanBackward(
 }
 
 async function matchRecords(request: ScanRequest, records: readonly Message[], budget: Budget): Promise<boolean[]> {
-  for (const m of records) budget.bytes += recordBytes(m);
-  budget.records += records.length;
   let matches = records.map(() => true);
   if (request.substring !== null) {
     const needle = request.substring.toLowerCase();

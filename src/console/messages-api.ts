@@ -19,6 +19,8 @@ export const BROWSE_LIMITS = {
   maxConcurrentScans: 4,
 } as const;
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /** A partition's whole message is at most this big in an answer (the broker's default message.max.bytes is 1 MiB). */
 const MAX_WHOLE_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -67,7 +69,12 @@ export function registerMessageRoutes(router: Router, deps: ConsoleDeps): void {
     const body = asObject(await readJsonBody(request), 'the request body');
     const encoding = body['encoding'] ?? 'text';
     if (encoding !== 'text' && encoding !== 'base64') throw badRequest('encoding must be text or base64');
-    const bytes = (text: string | null | undefined): Buffer | null => (text === null || text === undefined ? null : Buffer.from(text, encoding === 'base64' ? 'base64' : 'utf8'));
+    const bytes = (text: string | null | undefined): Buffer | null => {
+      if (text === null || text === undefined) return null;
+      // Buffer.from skips characters that are not base64; a typo must not produce other bytes than meant.
+      if (encoding === 'base64' && !BASE64.test(text)) throw badRequest('a key, value or header value is not valid base64');
+      return Buffer.from(text, encoding === 'base64' ? 'base64' : 'utf8');
+    };
     const headersIn = body['headers'] ?? [];
     if (!Array.isArray(headersIn)) throw badRequest('headers must be a list of { key, value }');
     const headers = headersIn.map((h: unknown, i) => {

@@ -268,7 +268,7 @@ function MessageDetail({
         {formatTime(message.timestamp)} ({message.timestampType})
       </div>
       <h4>Key</h4>
-      {whole === null ? '…' : key === null ? <span class="muted">null</span> : <TextViewer bytes={key} decoding={decoding} testId="detail-key" />}
+      {whole === null ? '…' : key === null ? <span class="muted">null</span> : <TextViewer bytes={key} decoding={decoding} testId="detail-key" quiet />}
       <h4>Headers</h4>
       {message.headers.length === 0 ? (
         <span class="muted">none</span>
