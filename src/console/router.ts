@@ -1,7 +1,7 @@
 // A small route table for the JSON API: method + path pattern with :named segments (percent-decoded).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, ConsoleApiError } from './api-error.js';
-import { Query } from './http-json.js';
+import type { Query } from './http-json.js';
 
 export interface RouteContext {
   request: IncomingMessage;

@@ -2,7 +2,7 @@
 // input, foreign origins and Host names, oversized bodies, and predicates that loop, allocate without end or
 // try to reach the broker's process. Each gets its status and code, the broker keeps serving, and what the
 // API says is checked with a real client (KafkaJS) where it changed something.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { request as httpRequest } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import { Cluster, Producer } from '../../src/client/index.js';
@@ -30,7 +30,7 @@ function call(port: number, method: string, path: string, options: { body?: stri
   });
 }
 
-async function brokerWithTopic(t: import('ava').ExecutionContext, config: Record<string, string | number> = {}) {
+async function brokerWithTopic(t: ExecutionContext, config: Record<string, string | number> = {}) {
   const broker = await startTestBroker({ metricsPort: 0, config: { 'console.sample.interval.ms': 200, ...config } });
   t.teardown(() => broker.close());
   const kafka = new Kafka({ clientId: 'console-api-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });

@@ -73,7 +73,7 @@ export function GroupPage({ id }: { id: string }) {
           what="consumer group"
           name={id}
           onCancel={() => setDeleting(false)}
-          onConfirm={() =>
+          onConfirm={() => {
             api.deleteGroup(id).then(
               () => {
                 location.hash = '#/groups';
@@ -82,8 +82,8 @@ export function GroupPage({ id }: { id: string }) {
                 setDeleting(false);
                 setActionError(e);
               },
-            )
-          }
+            );
+          }}
         />
       )}
       {data !== null && <GroupBody group={data} onReset={reload} />}
