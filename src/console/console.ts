@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Admin, Cluster } from '../client/index.js';
 import type { HttpRoutes } from '../metrics/index.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
-import { errorResponse } from './api-error.js';
+import { ConsoleApiError, errorResponse } from './api-error.js';
 import type { ConsoleBrokerView } from './broker-view.js';
 import { registerClusterRoutes } from './cluster-api.js';
 import type { ConsoleDeps } from './deps.js';
@@ -51,6 +51,7 @@ export class SpateConsole {
       try {
         guardRequest(request, loopbackOnly);
         if (path.startsWith('/api/')) {
+          this.#lag.touch();
           const { handler, params } = router.match(request.method ?? 'GET', path);
           const query = new Query(new URL(request.url ?? '/', 'http://console').searchParams);
           const body = await handler({ request, response, params, query });
@@ -79,10 +80,9 @@ export class SpateConsole {
     };
   }
 
-  /** Starts the throughput and lag samplers. */
+  /** Starts the throughput sampler (counters in memory); lag sampling starts with the first API request. */
   start(): void {
     this.#throughput.start();
-    this.#lag.start();
   }
 
   async close(): Promise<void> {
@@ -95,7 +95,7 @@ export class SpateConsole {
 
   /** The client connection to the broker's Kafka port, opened on first use and again after a failure. */
   #connect(): Promise<Cluster> {
-    if (this.#closed) return Promise.reject(new Error('the console is closed'));
+    if (this.#closed) return Promise.reject(new ConsoleApiError(503, 'BROKER_UNAVAILABLE', 'the broker is shutting down'));
     this.#cluster ??= Cluster.connect({ bootstrap: this.#view.bootstrap, clientId: 'spate-console' });
     const opening = this.#cluster;
     opening.catch(() => {

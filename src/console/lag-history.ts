@@ -1,5 +1,6 @@
 // Consumer lag over time for the group pages' charts, sampled every console.sample.interval.ms through the
-// Kafka API (ListGroups, DescribeGroups, OffsetFetch, ListOffsets via Spate's Admin client). Bounded: at most
+// Kafka API (ListGroups, DescribeGroups, OffsetFetch, ListOffsets via Spate's Admin client) while the console is
+// in use, so a broker nobody looks at gets no requests from it. Bounded: at most
 // MAX_SAMPLED_GROUPS groups (the first by id), MAX_LAG_SERIES per-partition series in all (a group beyond it
 // keeps its total only) and HISTORY_POINTS points each, so at most about 7 MB of numbers.
 import type { Logger } from 'pino';
@@ -9,6 +10,8 @@ import { HISTORY_POINTS } from './throughput-history.js';
 
 export const MAX_SAMPLED_GROUPS = 100;
 export const MAX_LAG_SERIES = 2000;
+/** Sampling (Kafka requests) runs only while the console is used: it stops this long after the last API request. */
+export const IDLE_STOP_MS = 15 * 60 * 1000;
 
 interface GroupHistory {
   t: number[];
@@ -24,6 +27,8 @@ export class LagSampler {
   #series = 0;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
+  #lastUsed = 0;
+  #closed = false;
 
   constructor(admin: () => Promise<Admin>, intervalMs: number, log: Logger) {
     this.#admin = admin;
@@ -31,8 +36,19 @@ export class LagSampler {
     this.#log = log;
   }
 
-  start(): void {
+  /** The console was used: sample now and every interval until it has been idle for IDLE_STOP_MS. */
+  touch(): void {
+    this.#lastUsed = Date.now();
+    if (this.#timer === null && !this.#closed) this.#start();
+  }
+
+  #start(): void {
     this.#timer = setInterval(() => {
+      if (Date.now() - this.#lastUsed > IDLE_STOP_MS) {
+        clearInterval(this.#timer!);
+        this.#timer = null;
+        return;
+      }
       // A sample still running (a slow broker) is not overtaken by the next.
       this.#running ??= this.sample()
         .catch((error: unknown) => this.#log.debug({ err: error }, 'console lag sample failed'))
@@ -44,6 +60,7 @@ export class LagSampler {
   }
 
   async stop(): Promise<void> {
+    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     await this.#running;

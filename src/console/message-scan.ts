@@ -16,6 +16,8 @@ export const SCAN_LIMITS = {
   /** Bytes of one Fetch response, and of one partition in it (a larger batch still comes whole, KIP-74). */
   fetchMaxBytes: 8 * 1024 * 1024,
   fetchPartitionMaxBytes: 1024 * 1024,
+  /** Preview bytes (keys, values, header values) one answer holds; a single message is always returned. */
+  maxPageBytes: 8 * 1024 * 1024,
 } as const;
 
 export type ScanOrder = 'oldest' | 'newest';
@@ -47,6 +49,8 @@ export interface ScanResult {
 class Budget {
   records = 0;
   bytes = 0;
+  /** Preview bytes of the messages currently kept. */
+  pageBytes = 0;
   readonly #deadline = performance.now() + SCAN_LIMITS.maxMs;
   hit: ScanLimit | null = null;
   predicateErrors = 0;
@@ -66,7 +70,7 @@ class Budget {
   exhausted(): boolean {
     if (this.hit !== null) return true;
     if (this.records >= SCAN_LIMITS.maxRecords) this.hit = 'records';
-    else if (this.bytes >= SCAN_LIMITS.maxBytes) this.hit = 'bytes';
+    else if (this.bytes >= SCAN_LIMITS.maxBytes || this.pageBytes >= SCAN_LIMITS.maxPageBytes) this.hit = 'bytes';
     else if (performance.now() >= this.#deadline) this.hit = 'time';
     return this.hit !== null;
   }
@@ -106,7 +110,10 @@ export async function scanMessages(cluster: Cluster, request: ScanRequest): Prom
   };
 }
 
-/** Matches in [from, to) in offset order, at most `want`; the cursor is the offset after the last record read. */
+/**
+ * Matches in [from, to) in offset order, at most `want` (stopping there), or with `keepLast` the last ones only
+ * (reading on to `to`); the cursor is the offset after the last record read.
+ */
 async function scanForward(
   cluster: Cluster,
   request: ScanRequest,
@@ -115,6 +122,7 @@ async function scanForward(
   to: number,
   want: number,
   budget: Budget,
+  keepLast = Number.MAX_SAFE_INTEGER,
 ): Promise<{ messages: MessageView[]; cursor: number }> {
   const messages: MessageView[] = [];
   let cursor = from;
@@ -147,8 +155,11 @@ async function scanForward(
       const m = fetched[i]!;
       cursor = m.offset + 1;
       if (matched[i]) {
-        messages.push(toView(m, request.previewBytes));
-        if (messages.length >= want) break;
+        const view = toView(m, request.previewBytes);
+        messages.push(view);
+        budget.pageBytes += viewBytes(view);
+        if (messages.length > keepLast) budget.pageBytes -= viewBytes(messages.shift()!);
+        if (messages.length >= want || budget.exhausted()) break;
       }
     }
   }
@@ -172,14 +183,14 @@ async function scanBackward(
   let window = Math.max(request.limit * 2, 32);
   while (upper > logStart && messages.length < request.limit && !budget.exhausted()) {
     const lower = Math.max(logStart, upper - window);
-    const found = await scanForward(cluster, request, partition, lower, upper, Number.MAX_SAFE_INTEGER, budget);
+    const need = request.limit - messages.length;
+    const found = await scanForward(cluster, request, partition, lower, upper, Number.MAX_SAFE_INTEGER, budget, need);
     if (found.cursor < upper && budget.hit !== null) {
       // The bound stopped this window part-way: what it found is older than what it skipped, so drop it.
+      for (const dropped of found.messages) budget.pageBytes -= viewBytes(dropped);
       return { messages, cursor: upper };
     }
-    const need = request.limit - messages.length;
-    const newestFirst = found.messages.reverse().slice(0, need);
-    messages.push(...newestFirst);
+    messages.push(...found.messages.reverse());
     if (messages.length >= request.limit) return { messages, cursor: messages[messages.length - 1]!.offset };
     upper = lower;
     window = Math.min(window * 4, 50_000);
@@ -205,6 +216,12 @@ async function matchRecords(request: ScanRequest, records: readonly Message[], b
     }
   }
   return matches;
+}
+
+function viewBytes(v: MessageView): number {
+  let n = (v.key?.base64.length ?? 0) + (v.value?.base64.length ?? 0);
+  for (const h of v.headers) n += h.key.length + (h.value?.base64.length ?? 0);
+  return n;
 }
 
 function recordBytes(m: Message): number {

@@ -15,8 +15,10 @@ export const PREDICATE_LIMITS = {
   /** A slice holds at most this many records, and at most sliceBytes of key, value and header text. */
   sliceRecords: 200,
   sliceBytes: 1024 * 1024,
-  /** How long the process may take to start, or to answer a slice, before it is ended. */
+  /** How long the process may take to answer a slice before it is ended. */
   replyDeadlineMs: 5000,
+  /** How long it may take to start and compile (a Node.js start on a busy machine). */
+  startDeadlineMs: 15_000,
   /** V8 heap of the predicate process (old space; plus 4 MiB semi-spaces). */
   heapMb: 48,
   /** Predicate scans running at once (each is a process). */
@@ -141,16 +143,17 @@ export class PredicateFilter {
   }
 
   #withDeadline<T>(promise: Promise<T>, what: 'start' | 'slice'): Promise<T> {
+    const deadline = what === 'start' ? PREDICATE_LIMITS.startDeadlineMs : PREDICATE_LIMITS.replyDeadlineMs;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         const error =
           what === 'start'
-            ? predicateInvalid(`the predicate did not compile within ${PREDICATE_LIMITS.replyDeadlineMs} ms`)
-            : new ConsoleApiError(400, 'PREDICATE_TIMEOUT', `the predicate did not answer a slice within ${PREDICATE_LIMITS.replyDeadlineMs} ms`);
+            ? new ConsoleApiError(503, 'BUSY', `the predicate process did not start within ${deadline} ms`)
+            : new ConsoleApiError(400, 'PREDICATE_TIMEOUT', `the predicate did not answer a slice within ${deadline} ms`);
         this.#fail(error);
         this.#child.kill('SIGKILL');
         reject(error);
-      }, PREDICATE_LIMITS.replyDeadlineMs);
+      }, deadline);
       promise.then(
         (value) => {
           clearTimeout(timer);

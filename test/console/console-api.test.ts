@@ -140,10 +140,10 @@ test('predicates: sandboxed (no process, require or eval), an endless loop and a
   const browse = (predicate: string): Promise<Answer> => call(port, 'GET', `/api/v1/topics/p/messages?order=oldest&limit=100&predicate=${encodeURIComponent(predicate)}`);
 
   const isolated = (await browse('typeof process === "undefined" && typeof require === "undefined" && typeof setTimeout === "undefined" && typeof globalThis.fetch === "undefined"')).json();
-  t.is((isolated['messages'] as unknown[]).length, 20, 'none of the host globals are reachable');
+  t.is((isolated['messages'] as unknown[] | undefined)?.length, 20, `none of the host globals are reachable: ${JSON.stringify(isolated.error)}`);
   for (const escape of ['this.constructor.constructor("return process")()', 'key.constructor.constructor("return process")().exit(1)', 'eval("1")', 'new Function("return 1")()']) {
     const answer = (await browse(escape)).json();
-    t.is((answer['messages'] as unknown[]).length, 0, escape);
+    t.deepEqual(answer['messages'], [], `${escape}: ${JSON.stringify(answer.error)}`);
     t.is(answer['predicateErrors'], 20, `${escape}: ${String(answer['firstPredicateError'])}`);
   }
   t.deepEqual(((await browse('json.n % 7 === 0')).json()['messages'] as Array<{ offset: number }>).map((m) => m.offset), [0, 7, 14]);

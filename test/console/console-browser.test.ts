@@ -367,6 +367,7 @@ test.serial('consumer groups: list with lag, members and lag per partition with 
     const offsets = await admin.fetchTopicOffsets('payments');
     return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
   };
+  await producer.send({ topic: 'payments', messages: Array.from({ length: 10 }, (_, i) => ({ key: `early-${i}`, value: `early ${i}`, partition: i % 2 })) });
   const existing = await total();
   const consumer = kafka.consumer({ groupId: 'billing', maxWaitTimeInMs: 100, heartbeatInterval: 500 });
   await consumer.connect();
