@@ -49,7 +49,7 @@ export class SpateConsole {
     this.routes = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> => {
       if (path !== '/' && path !== '/console' && !path.startsWith('/console/') && !path.startsWith('/api/')) return false;
       try {
-        guardRequest(request, loopbackOnly);
+        guardRequest(request, loopbackOnly, path.startsWith('/api/'));
         if (path.startsWith('/api/')) {
           this.#lag.touch();
           const { handler, params } = router.match(request.method ?? 'GET', path);

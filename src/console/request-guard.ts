@@ -3,7 +3,8 @@
 // to 127.0.0.1, read its answers (DNS rebinding). So: on a loopback listener the Host header must name a
 // loopback address; a request that changes something must send JSON (which a cross-site form cannot without a
 // CORS preflight, which the console never allows) and, when the browser says where it comes from, come from
-// the console's own origin.
+// the console's own origin. API requests a browser marks as sent by another site (Sec-Fetch-Site), such as an
+// <img> pointing at a message scan, are refused too: they could not read the answer, but would cost the work.
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { ConsoleApiError } from './api-error.js';
@@ -25,11 +26,17 @@ function hostName(hostHeader: string): string {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-/** Throws a 403 (or 415) for a request the console must not serve. */
-export function guardRequest(request: IncomingMessage, loopbackOnly: boolean): void {
+const OWN_SITE = new Set(['same-origin', 'none']);
+
+/** Throws a 403 (or 415) for a request the console must not serve; `api`: a /api/ request (not a page). */
+export function guardRequest(request: IncomingMessage, loopbackOnly: boolean, api: boolean): void {
   const host = request.headers.host ?? '';
   if (loopbackOnly && !isLoopbackHost(hostName(host))) {
     throw new ConsoleApiError(403, 'FORBIDDEN', `the console on a loopback address answers only requests for a loopback host name, not "${host}"`);
+  }
+  const site = request.headers['sec-fetch-site'];
+  if (api && typeof site === 'string' && !OWN_SITE.has(site)) {
+    throw new ConsoleApiError(403, 'FORBIDDEN', `API request sent by another site (Sec-Fetch-Site: ${site}) refused`);
   }
   const method = request.method ?? 'GET';
   if (SAFE_METHODS.has(method)) return;

@@ -17,7 +17,8 @@ interface Answer {
 
 function call(port: number, method: string, path: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers } }, (res) => {
+    // A connection per request (no keep-alive pool shared between the brokers of concurrent tests).
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -43,19 +44,24 @@ async function brokerWithTopic(t: ExecutionContext, config: Record<string, strin
 test('requests for another Host name, from another origin, or not sent as JSON are refused; nothing changes', async (t) => {
   const { port, admin } = await brokerWithTopic(t);
   const rebinding = await call(port, 'GET', '/api/v1/overview', { headers: { host: `attacker.example:${port}` } });
-  t.is(rebinding.status, 403);
+  t.is(rebinding.status, 403, rebinding.body);
   t.is(rebinding.json().error?.code, 'FORBIDDEN');
   t.is((await call(port, 'GET', '/console/', { headers: { host: `attacker.example:${port}` } })).status, 403);
   t.is((await call(port, 'GET', '/api/v1/overview', { headers: { host: `localhost:${port}` } })).status, 200);
 
   const body = JSON.stringify({ name: 'forged', partitions: 1 });
   const crossOrigin = await call(port, 'POST', '/api/v1/topics', { body, headers: { origin: 'http://attacker.example' } });
-  t.is(crossOrigin.status, 403);
+  t.is(crossOrigin.status, 403, crossOrigin.body);
   // A cross-site HTML form can only send text/plain, urlencoded or multipart bodies: refused before parsing.
   const formPost = await call(port, 'POST', '/api/v1/topics', { body, headers: { 'content-type': 'text/plain' } });
   t.is(formPost.status, 415);
   t.is(formPost.json().error?.code, 'UNSUPPORTED_MEDIA_TYPE');
-  t.is((await call(port, 'DELETE', '/api/v1/topics/anything', { headers: { origin: 'http://attacker.example' } })).status, 403);
+  const crossDelete = await call(port, 'DELETE', '/api/v1/topics/anything', { headers: { origin: 'http://attacker.example' } });
+  t.is(crossDelete.status, 403, crossDelete.body);
+  // Another site's <img> or <script> pointing at the API: the browser marks it, and it is not served.
+  t.is((await call(port, 'GET', '/api/v1/topics/forged/messages?predicate=true', { headers: { 'sec-fetch-site': 'cross-site' } })).status, 403);
+  t.is((await call(port, 'GET', '/api/v1/overview', { headers: { 'sec-fetch-site': 'same-origin' } })).status, 200);
+  t.is((await call(port, 'GET', '/console/', { headers: { 'sec-fetch-site': 'cross-site' } })).status, 200, 'a link from elsewhere still opens the console');
   t.false((await admin.listTopics()).includes('forged'));
   // The console's own origin is fine.
   const sameOrigin = await call(port, 'POST', '/api/v1/topics', { body, headers: { origin: `http://127.0.0.1:${port}` } });
