@@ -82,4 +82,5 @@ export const api = {
   resetOffsets: (id: string, request: ResetOffsetsRequest) => call<ResetOffsetsResult>('POST', `/groups/${seg(id)}/reset-offsets`, request),
   deleteGroup: (id: string) => call<{ deleted: string }>('DELETE', `/groups/${seg(id)}`),
   brokerConfigs: (id: number) => call<ConfigList>('GET', `/brokers/${id}/configs`),
+  alterBrokerConfigs: (id: number, change: AlterConfigsRequest) => call<ConfigList>('PATCH', `/brokers/${id}/configs`, change),
 };

@@ -86,6 +86,12 @@ test('bad input gets 400/404/405/413 with a code; Kafka errors keep their Kafka 
   await expect('GET', '/api/v1/topics/orders/messages?order=sideways', 400, 'INVALID_REQUEST');
   await expect('GET', '/api/v1/topics/orders/partitions/0/messages/5', 404, 'NOT_FOUND');
   await expect('GET', '/api/v1/brokers/99/configs', 404, 'NOT_FOUND');
+  // A read-only broker property and a bad value: the broker's refusal, passed on with its Kafka code.
+  for (const set of ['{"set": {"num.partitions": "3"}}', '{"set": {"log.retention.ms": "soon"}}']) {
+    const refused = await call(port, 'PATCH', '/api/v1/brokers/1/configs', { body: set });
+    t.is(refused.status, 400, set);
+    t.is(typeof refused.json().error?.kafkaErrorCode, 'number', `${set}: ${refused.body}`);
+  }
   await expect('POST', '/api/v1/topics', 400, 'INVALID_REQUEST', '{"name": 5}');
   await expect('POST', '/api/v1/topics', 400, 'INVALID_REQUEST', '{not json');
   await expect('POST', '/api/v1/topics', 409, 'TOPIC_ALREADY_EXISTS', '{"name": "orders"}');

@@ -2,7 +2,8 @@
 // data produced by KafkaJS and kcat. Clicks through every page: overview with live throughput, topics (search,
 // create, configs, delete), the message browser (orders, offsets, timestamps, filters, predicates, decodings,
 // produce, live tail, a 900 KiB JSON message), consumer groups with lag and a lag chart, resetting a group's
-// offsets with a preview and checking the result with a real KafkaJS consumer, and the broker configuration.
+// offsets with a preview and checking the result with a real KafkaJS consumer, and the broker configuration
+// (a dynamic property edited).
 // Screenshots of each page: SCREENSHOT_DIR (see browser.ts).
 import test from 'ava';
 import { Kafka, logLevel, type Admin as KafkaAdmin, type Producer } from 'kafkajs';
@@ -443,14 +444,23 @@ test.serial('consumer groups: list with lag, members and lag per partition with 
   await page.close();
 });
 
-test.serial('brokers: the broker configuration with sources', async (t) => {
+test.serial('brokers: the broker configuration with sources; a dynamic property edited (read back by KafkaJS) and reset', async (t) => {
   const page = await openPage('#/brokers');
   await page.getByTestId('config-row-num.partitions').waitFor();
   t.regex((await page.getByTestId('config-row-num.partitions').textContent()) ?? '', /num\.partitions1/);
   t.regex((await page.getByTestId('config-row-group.initial.rebalance.delay.ms').textContent()) ?? '', /0STATIC_BROKER_CONFIG/);
-  await page.getByTestId('broker-config-search').fill('retention');
+  t.is(await page.getByTestId('config-edit-num.partitions').count(), 0, 'read-only properties have no Edit button');
+  await page.getByTestId('config-search').fill('retention');
   t.true((await page.getByTestId('config-table').locator('tbody tr').count()) >= 3);
+  await page.getByTestId('config-edit-log.retention.ms').click();
+  await page.getByTestId('config-value').fill('3600000');
+  await page.getByTestId('config-save').click();
+  await page.waitForFunction(`document.querySelector('[data-testid="config-row-log.retention.ms"]')?.textContent?.includes('3600000DYNAMIC_BROKER_CONFIG') === true`);
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: '1', configNames: ['log.retention.ms'] }] });
+  t.is(described.resources[0]!.configEntries[0]!.configValue, '3600000', 'KafkaJS reads back the dynamic value');
   await screenshot(page, '13-broker-config');
+  await page.getByTestId('config-reset-log.retention.ms').click();
+  await page.waitForFunction(`document.querySelector('[data-testid="config-row-log.retention.ms"]')?.textContent?.includes('604800000DEFAULT_CONFIG') === true`);
   t.log(`screenshots in ${SCREENSHOT_DIR}`);
   t.deepEqual(pageProblems(page), []);
   await page.close();

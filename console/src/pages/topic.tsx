@@ -1,8 +1,8 @@
 // One topic: its partitions, its configs (view and edit), its messages, and deleting it.
 import { useState } from 'preact/hooks';
-import type { ConfigEntryView } from '../../../src/console/api-types.js';
 import { api } from '../api.js';
 import { ConfirmDelete, ErrorBanner, useLoad } from '../components/common.js';
+import { ConfigEditor } from '../components/config-editor.js';
 import { formatBytes, formatCount } from '../format.js';
 import { MessagesTab } from './messages.js';
 
@@ -86,86 +86,13 @@ export function TopicPage({ name, tab }: { name: string; tab: TopicTab }) {
 }
 
 function TopicConfigs({ name }: { name: string }) {
-  const { data, error, reload } = useLoad(() => api.topicConfigs(name), [name]);
-  const [editing, setEditing] = useState<string | null>(null);
-  const [value, setValue] = useState('');
-  const [saveError, setSaveError] = useState<unknown>(null);
-  const [search, setSearch] = useState('');
-  const change = (change: { set?: Record<string, string>; delete?: string[] }): void => {
-    api.alterTopicConfigs(name, change).then(
-      () => {
-        setEditing(null);
-        setSaveError(null);
-        reload();
-      },
-      (e: unknown) => setSaveError(e),
-    );
-  };
-  const rows = (data?.configs ?? []).filter((c) => c.name.includes(search));
   return (
-    <div data-testid="configs-tab">
-      <ErrorBanner error={error ?? saveError} />
-      <div class="toolbar">
-        <input type="search" placeholder="Filter configs" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
-      </div>
-      <ConfigTable
-        rows={rows}
-        action={(c) =>
-          editing === c.name ? (
-            <span class="inline-edit">
-              <input data-testid="config-value" value={value} onInput={(e) => setValue(e.currentTarget.value)} />
-              <button class="primary" data-testid="config-save" onClick={() => change({ set: { [c.name]: value } })}>
-                Save
-              </button>
-              <button onClick={() => setEditing(null)}>Cancel</button>
-            </span>
-          ) : c.readOnly ? null : (
-            <span>
-              <button
-                data-testid={`config-edit-${c.name}`}
-                onClick={() => {
-                  setEditing(c.name);
-                  setValue(c.value ?? '');
-                }}
-              >
-                Edit
-              </button>
-              {c.source === 'DYNAMIC_TOPIC_CONFIG' && (
-                <button data-testid={`config-reset-${c.name}`} onClick={() => change({ delete: [c.name] })}>
-                  Reset to default
-                </button>
-              )}
-            </span>
-          )
-        }
-      />
-    </div>
-  );
-}
-
-export function ConfigTable({ rows, action }: { rows: ConfigEntryView[]; action?: (c: ConfigEntryView) => preact.ComponentChildren }) {
-  return (
-    <table class="table" data-testid="config-table">
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Value</th>
-          <th>Source</th>
-          {action !== undefined && <th />}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((c) => (
-          <tr key={c.name} data-testid={`config-row-${c.name}`} class={c.isDefault ? 'muted' : ''}>
-            <td>
-              <code>{c.name}</code>
-            </td>
-            <td class="config-value">{c.isSensitive ? '(sensitive)' : (c.value ?? 'null')}</td>
-            <td class="small">{c.source}</td>
-            {action !== undefined && <td>{action(c)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ConfigEditor
+      resource={name}
+      load={() => api.topicConfigs(name)}
+      alter={(change) => api.alterTopicConfigs(name, change)}
+      overrideSource="DYNAMIC_TOPIC_CONFIG"
+      testId="configs-tab"
+    />
   );
 }
