@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveBrokerConfig } from './config/broker-config.js';
 import { Broker } from './broker/broker.js';
+import { consoleExtension } from './console/extension.js';
 import { createLogger } from './logger.js';
 import type { LevelWithSilent } from 'pino';
 import { createTopicsOver, type TopicSpec } from './topic-specs.js';
@@ -56,7 +57,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     properties: options.config ?? {},
     ...(options.configFile ? { configFile: options.configFile } : {}),
   });
-  const broker = await Broker.start(config, createLogger(options.logLevel ?? 'warn'));
+  const broker = await Broker.start(config, createLogger(options.logLevel ?? 'warn'), [consoleExtension]);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {

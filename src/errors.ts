@@ -24,7 +24,9 @@ export type SpateErrorCode =
   | 'SPATE_CLIENT_INVALID_ARGUMENT'
   // The command line: a flag or argument that cannot work (exit status 2).
   | 'SPATE_CLI_USAGE'
-  | 'SPATE_KAFKA_ERROR';
+  | 'SPATE_KAFKA_ERROR'
+  // A console API request that cannot be served (bad input, a predicate over its limits, too many scans).
+  | 'SPATE_CONSOLE_REQUEST';
 
 export class SpateError extends Error {
   readonly code: SpateErrorCode;

@@ -15,11 +15,27 @@ import { TopicAdmin } from './topic-admin.js';
 import { TopicRegistry } from './topic-registry.js';
 import { GroupCoordinator, PartitionOffsetStore, type PartitionLag } from '../group/index.js';
 import { isInternalTopic } from '../group/internal-topics.js';
-import { MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
+import { type HttpRoutes, MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
 import { BrokerMetrics } from './metrics/index.js';
 
 /** Requests one connection may have awaiting their responses before no more of its requests start. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
+
+/** Something served on the broker's HTTP port beside /metrics (the console). */
+export interface HttpExtension {
+  /** Its key in the "broker started" log line, whose value is its address. */
+  readonly name: string;
+  /** The path it is served under, e.g. /console/. */
+  readonly path: string;
+  readonly routes: HttpRoutes;
+  /** Called once the HTTP port listens. */
+  start(): void;
+  /** Called first when the broker closes. */
+  close(): Promise<void>;
+}
+
+/** Makes an extension for a started broker, or null when it is off for this broker's configuration. */
+export type HttpExtensionFactory = (broker: Broker, metrics: BrokerMetrics) => HttpExtension | null;
 
 export class Broker {
   readonly config: BrokerConfig;
@@ -36,6 +52,8 @@ export class Broker {
   readonly #metrics: BrokerMetrics | null;
   #metricsServer: MetricsServer | null = null;
   readonly #lock: DataDirLock;
+  readonly #extensionFactories: readonly HttpExtensionFactory[];
+  readonly #extensions: HttpExtension[] = [];
 
   private constructor(
     config: BrokerConfig,
@@ -47,8 +65,10 @@ export class Broker {
     log: Logger,
     metrics: BrokerMetrics | null,
     lock: DataDirLock,
+    extensions: readonly HttpExtensionFactory[],
   ) {
     this.#lock = lock;
+    this.#extensionFactories = extensions;
     this.config = config;
     this.#metrics = metrics;
     this.#groups = groups;
@@ -60,7 +80,11 @@ export class Broker {
     this.#log = log;
   }
 
-  static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
+  /**
+   * Starts a broker. `extensions` are served on its HTTP (metrics) port beside /metrics: the layers above the
+   * broker (the console) plug in here, so the broker never imports them.
+   */
+  static async start(config: BrokerConfig, log: Logger, extensions: readonly HttpExtensionFactory[] = []): Promise<Broker> {
     const started = performance.now();
     prepareDataDir(config.dataDir);
     // Before anything reads or writes the data dir: a second broker on it would lose acknowledged writes.
@@ -151,7 +175,7 @@ export class Broker {
       );
       const { port } = await server.listen({ host: config.host, port: config.port });
       context.advertisedPort = port;
-      const broker = new Broker(config, context, server, workers, groups, port, log, metrics, lock);
+      const broker = new Broker(config, context, server, workers, groups, port, log, metrics, lock, extensions);
       try {
         await broker.#startMetricsServer();
       } catch (error) {
@@ -168,6 +192,7 @@ export class Broker {
           topics: [...registry.topics].length,
           startupMs: Math.round(performance.now() - started),
           metrics: metricsPort === undefined ? null : `http://${config.host}:${metricsPort}/metrics`,
+          ...Object.fromEntries(broker.#extensions.map((e) => [e.name, metricsPort === undefined ? null : `http://${config.host}:${metricsPort}${e.path}`])),
         },
         'broker started',
       );
@@ -207,8 +232,20 @@ export class Broker {
       { scrape: () => metrics.scrape(), contentType: metrics.contentType, notReadyReason: () => this.notReadyReason() },
       this.#log.child({ component: 'metrics' }),
     );
+    for (const create of this.#extensionFactories) {
+      const extension = create(this, metrics);
+      if (extension === null) continue;
+      this.#extensions.push(extension);
+      server.mount(extension.routes);
+    }
     await server.listen(this.config.host, this.config.metricsPort);
     this.#metricsServer = server;
+    for (const extension of this.#extensions) extension.start();
+  }
+
+  /** The broker's logger (extensions log through children of it). */
+  get logger(): Logger {
+    return this.#log;
   }
 
   /** The consumer-group coordinator (admin code, CLI, metrics). */
@@ -254,6 +291,8 @@ export class Broker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#checkpointTimer) clearTimeout(this.#checkpointTimer);
+      // First: the extensions' client connections (the console's) must not race the listener's shutdown.
+      await Promise.all(this.#extensions.map((e) => e.close()));
       // A checkpoint being written finishes before the logs close under it.
       await this.#checkpointing;
       // Parked long-poll fetches answer now, so draining the connections does not wait out their max wait.

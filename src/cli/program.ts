@@ -63,7 +63,8 @@ program
     const { Broker } = await import('../broker/broker.js');
     // Signals are handled from before the start: one that arrives while the broker is still starting (or the
     // instant its "broker started" line is out) waits for the start to finish, then shuts it down cleanly.
-    const starting = Broker.start(config.broker, log);
+    const { consoleExtension } = await import('../console/extension.js');
+    const starting = Broker.start(config.broker, log, [consoleExtension]);
     handleShutdownSignals(starting, log);
     await starting;
   });

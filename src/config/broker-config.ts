@@ -79,6 +79,9 @@ export const BROKER_PROPERTIES = {
   'max.partitions.per.request': { kind: 'int', default: '10000', min: 1, doc: 'Partitions one CreateTopics or CreatePartitions request may ask for; over it the whole request gets POLICY_VIOLATION.' },
   'offsets.retention.minutes': { kind: 'int', default: String(7 * 24 * 60), min: 1, doc: 'Committed offsets of an empty group expire after this.' },
   'offsets.retention.check.interval.ms': { kind: 'long', default: '600000', min: 1, doc: 'How often expired committed offsets are removed.' },
+  // Spate's own (Kafka has no web console): see the README's Console section.
+  'console.enable': { kind: 'string', default: 'auto', allowed: ['auto', 'true', 'false'], doc: 'Serve the web console and its JSON API on the HTTP (metrics) port; auto = only when that port listens on a loopback address.' },
+  'console.sample.interval.ms': { kind: 'int', default: '5000', min: 100, doc: 'How often the console samples throughput and consumer lag for its charts.' },
 } as const satisfies Record<string, PropertySpec>;
 
 export type BrokerPropertyName = keyof typeof BROKER_PROPERTIES;

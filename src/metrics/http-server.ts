@@ -11,9 +11,16 @@ export interface MetricsEndpoint {
   notReadyReason(): string | null;
 }
 
+/**
+ * More routes on the same port (the web console registers its own from the broker layer). Asked before the
+ * built-in paths, with the path (no query); resolves true when it answered the request.
+ */
+export type HttpRoutes = (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
+
 export class MetricsServer {
   readonly #server: Server;
   readonly #log: Logger;
+  readonly #routes: HttpRoutes[] = [];
   #port = -1;
 
   constructor(endpoint: MetricsEndpoint, log: Logger) {
@@ -27,6 +34,11 @@ export class MetricsServer {
     });
     // Scrapers keep connections alive between scrapes; they must not hold the broker's close().
     this.#server.keepAliveTimeout = 5000;
+  }
+
+  /** Adds routes asked before /metrics, /health and /ready. */
+  mount(routes: HttpRoutes): void {
+    this.#routes.push(routes);
   }
 
   get port(): number {
@@ -63,7 +75,8 @@ export class MetricsServer {
   }
 
   async #handle(endpoint: MetricsEndpoint, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    for (const routes of this.#routes) if (await routes(request, response, path)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');
       respond(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');

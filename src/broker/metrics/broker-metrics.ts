@@ -9,7 +9,7 @@ import { createLatencyBuffer, LatencyRecorder, readLatency } from '../../metrics
 import type { MetricsRecorder } from '../../metrics/recorder.js';
 import { SnapshotHistogram } from '../../metrics/snapshot-histogram.js';
 
-interface TopicTraffic {
+export interface TopicTraffic {
   bytesIn: number;
   messagesIn: number;
   bytesOut: number;
@@ -69,6 +69,16 @@ export class BrokerMetrics implements MetricsRecorder {
     const broker = await this.registry.metrics();
     const process = await processRegistry().metrics();
     return `${broker}\n${process}`;
+  }
+
+  /** Produce and Fetch totals per topic since the broker started (the web console's throughput charts). */
+  topicTraffic(): ReadonlyMap<string, Readonly<TopicTraffic>> {
+    return this.#topics;
+  }
+
+  /** Partition log sizes in bytes by partition id, from the workers (cached as for /metrics). */
+  partitionSizes(): Promise<ReadonlyMap<number, number>> {
+    return this.#collectors.partitionSizes();
   }
 
   get contentType(): string {

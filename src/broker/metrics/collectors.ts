@@ -57,6 +57,12 @@ export class BrokerCollectors {
     this.#lag = lag;
   }
 
+  /** Partition sizes by partition id, refreshed from the workers when the cache is older than its limit. */
+  async partitionSizes(): Promise<ReadonlyMap<number, number>> {
+    await this.#sizes.refresh(this.#sources.registry);
+    return this.#sizes.current;
+  }
+
   close(): void {
     this.#eventLoop.disable();
   }
