@@ -1,7 +1,7 @@
 // `npm start` builds before it starts: in a copy of the sources with no dist/ at all (a fresh clone whose
 // `npm install` build was skipped, or whose sources changed since), the broker still starts, from the new build.
 import test from 'ava';
-import { cpSync, existsSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { REPO_ROOT, temporaryDir } from '../helpers/broker.js';
 import { RawClient, waitForLogLine } from '../helpers/raw-client.js';
@@ -10,7 +10,11 @@ import { spawnCollecting } from '../helpers/spawn.js';
 test('npm start in a checkout without dist/ builds first, then serves', async (t) => {
   const copy = temporaryDir('spate-npm-start-');
   t.teardown(() => copy.remove());
-  for (const entry of ['package.json', 'tsconfig.json', 'src', 'workers']) cpSync(join(REPO_ROOT, entry), join(copy.path, entry), { recursive: true });
+  // Everything a clone has, without what a build or a run makes.
+  const skipped = new Set(['node_modules', 'dist', '.git', 'data']);
+  for (const entry of readdirSync(REPO_ROOT)) {
+    if (!skipped.has(entry)) cpSync(join(REPO_ROOT, entry), join(copy.path, entry), { recursive: true });
+  }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy.path, 'node_modules'), 'dir');
   t.false(existsSync(join(copy.path, 'dist')));
 
