@@ -96,10 +96,12 @@ export class Broker {
       lock.release();
       throw error;
     }
+    let loadedRegistry: TopicRegistry | null = null;
     try {
       // A topic rebuilt without its metadata gets the broker defaults, except the internal one, whose configs are known.
       const rebuiltConfigs = (topic: string): Record<string, string> => (isInternalTopic(topic) ? { ...OFFSETS_TOPIC_CONFIGS } : {});
       const registry = TopicRegistry.load(config.dataDir, config.workers, workers, config.properties['cluster.id'], log.child({ component: 'metadata' }), rebuiltConfigs);
+      loadedRegistry = registry;
       // Before any partition opens, so partitions start with the dynamic values in effect.
       const dynamicConfig = DynamicBrokerConfig.load(config, (message) => log.warn(message));
       // Retention moves log start offsets on the workers; the partition façades (Fetch, metrics) follow.
@@ -200,6 +202,7 @@ export class Broker {
       return broker;
     } catch (error) {
       await workers.close();
+      loadedRegistry?.close();
       lock.release();
       throw error;
     }
@@ -302,6 +305,7 @@ export class Broker {
         await this.#server.close();
         await this.#groups.close();
         await this.#workers.close();
+        this.context.registry.close();
         // Only once every log is closed: a broker waiting for the lock may start as soon as it is free.
         this.#lock.release();
       } finally {

@@ -1,6 +1,7 @@
-// spate-metadata.json: the cluster id and every topic's name, id, partition count and config overrides. Read
-// strictly (a file that is there but unusable stops the start with one line saying what is wrong and what to do,
-// never a stack trace), written atomically (a crash leaves the old file or the new one, never a mix).
+// spate-metadata.json: the cluster id and every topic's name, id, partition count and config overrides, as of
+// its last rewrite (the changes since then are in spate-metadata.log, see ./metadata-journal.ts). Read strictly
+// (a file that is there but unusable stops the start with one line saying what is wrong and what to do, never a
+// stack trace), written atomically (a crash leaves the old file or the new one, never a mix).
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpateError } from '../errors.js';
@@ -32,8 +33,8 @@ function invalid(dataDir: string, problem: string): SpateError {
   );
 }
 
-/** Why `value` is not a stored topic, or null. */
-function topicProblem(value: unknown, at: number): string | null {
+/** Why `value` is not a stored topic, or null (`at`: its place in the topics list, for the message). */
+export function storedTopicProblem(value: unknown, at: number): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `topics[${at}] is not an object`;
   const t = value as Record<string, unknown>;
   if (typeof t.name !== 'string') return `topics[${at}] has no name`;
@@ -56,7 +57,7 @@ function metadataProblem(value: unknown): string | null {
   const names = new Set<string>();
   const ids = new Set<string>();
   for (let i = 0; i < m.topics.length; i++) {
-    const problem = topicProblem(m.topics[i], i);
+    const problem = storedTopicProblem(m.topics[i], i);
     if (problem !== null) return `is damaged: ${problem}`;
     const t = m.topics[i] as StoredTopic;
     if (names.has(t.name)) return `is damaged: topic '${t.name}' appears twice`;

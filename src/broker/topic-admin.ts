@@ -127,7 +127,7 @@ export class TopicAdmin {
         this.#log.error({ err: error, topic: topic.name }, 'could not open partitions of a new topic');
         return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `could not create topic: ${(error as Error).message}`, topic: null };
       }
-      this.#registry.save();
+      this.#registry.save(topic.name);
       this.#log.info({ topic: topic.name, partitions: topic.partitions.length, id: topic.id }, 'created topic');
       return { ...ok, topic };
     });
@@ -137,7 +137,7 @@ export class TopicAdmin {
     return this.#serial(async () => {
       const topic = this.#registry.remove(name);
       if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
-      this.#registry.save();
+      this.#registry.save(name);
       await this.#close(topic.partitions, true);
       // Long polls parked on the deleted partitions re-check and answer at once instead of waiting out max_wait_ms.
       for (const partition of topic.partitions) partition.wake();
@@ -174,7 +174,7 @@ export class TopicAdmin {
         this.#log.error({ err: error, topic: topic.name }, 'could not open new partitions');
         return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `could not create partitions: ${(error as Error).message}` };
       }
-      this.#registry.save();
+      this.#registry.save(topic.name);
       this.#log.info({ topic: topic.name, partitions: newTotal, added: added.length }, 'added partitions');
       return ok;
     });
@@ -194,7 +194,7 @@ export class TopicAdmin {
       if (validateOnly) return ok;
       for (const key of Object.keys(topic.configs)) delete topic.configs[key];
       Object.assign(topic.configs, next);
-      this.#registry.save();
+      this.#registry.save(name);
       await Promise.all(
         topic.partitions.map((p) => this.#workers.control(p.worker, (c) => c.updateConfig(p.id, this.#limits(topic)))),
       );

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { METADATA_FILE, type StoredMetadata, readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import { METADATA_FILE, type StoredMetadata, type StoredTopic, readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import { MetadataJournal, readMetadataJournal, removeMetadataJournal } from './metadata-journal.js';
 import { Partition, type PartitionIo } from './partition.js';
 import { partitionDirName, partitionDirectoriesByName, topicsFromPartitionDirectories } from './partition-directories.js';
 
@@ -27,6 +28,7 @@ export class TopicRegistry {
   readonly #partitionsById = new Map<number, Partition>();
   readonly #workerCount: number;
   readonly #io: PartitionIo;
+  #journal: MetadataJournal | null = null;
   #nextPartitionId = 1;
   #nextWorker = 0;
 
@@ -53,11 +55,15 @@ export class TopicRegistry {
     mkdirSync(dataDir, { recursive: true });
     const stored = readMetadataFile(dataDir);
     if (stored !== null) {
+      const journal = readMetadataJournal(dataDir);
       const registry = new TopicRegistry(dataDir, stored.clusterId, workerCount, io);
-      for (const topic of stored.topics) registry.#add(topic.name, topic.id, topic.partitions, topic.configs);
+      for (const topic of applyJournal(stored.topics, journal.entries)) registry.#add(topic.name, topic.id, topic.partitions, topic.configs);
+      registry.#journal = new MetadataJournal(dataDir, journal.validBytes, journal.entries.length);
       registry.#warnAboutUnknownDirectories(log);
       return registry;
     }
+    // Changes recorded against a metadata file that is gone cannot be applied to a rebuild.
+    removeMetadataJournal(dataDir);
     const rebuilt = topicsFromPartitionDirectories(dataDir);
     const registry = new TopicRegistry(dataDir, clusterIdOverride || newClusterId(), workerCount, io);
     for (const topic of rebuilt) {
@@ -70,7 +76,8 @@ export class TopicRegistry {
         `${METADATA_FILE} was missing: rebuilt ${rebuilt.length} topics from their partition directories with new topic ids and ${clusterIdOverride ? 'the configured' : 'a new'} cluster id; their config overrides were lost (set them again with AlterConfigs)`,
       );
     }
-    registry.save();
+    registry.#writeAll();
+    registry.#journal = new MetadataJournal(dataDir, 0, 0);
     return registry;
   }
 
@@ -136,13 +143,47 @@ export class TopicRegistry {
     return topic;
   }
 
-  /** Writes the registry atomically: a reader after a crash sees the old or the new file, never a mix. */
-  save(): void {
-    const stored: StoredMetadata = {
-      version: 1,
-      clusterId: this.clusterId,
-      topics: [...this.#topics.values()].map((t) => ({ name: t.name, id: t.id, partitions: t.partitions.length, configs: t.configs })),
-    };
+  /**
+   * Records durably that topic `name` changed (created, grown, its configs altered) or went (deleted): one line
+   * appended to the journal. Once the journal outgrows the topic list it is folded into a new metadata file.
+   */
+  save(name: string): void {
+    const topic = this.#topics.get(name);
+    const journal = this.#journal;
+    if (journal === null) {
+      this.#writeAll();
+      return;
+    }
+    journal.append(topic ? { put: storedTopic(topic) } : { delete: name });
+    if (journal.entries >= Math.max(MIN_JOURNAL_ENTRIES, this.#topics.size)) {
+      this.#writeAll();
+      journal.clear();
+    }
+  }
+
+  /**
+   * The broker is stopping: the journal is folded into the metadata file, so after a clean stop the file alone
+   * lists every topic. If that write fails (a full disk) the journal stays: it is still complete and correct.
+   */
+  close(): void {
+    const journal = this.#journal;
+    if (journal === null) return;
+    this.#journal = null;
+    try {
+      if (journal.entries > 0) {
+        this.#writeAll();
+        journal.clear();
+      }
+    } catch {
+      // The journal keeps every change; the next start replays it.
+    } finally {
+      journal.close();
+    }
+  }
+
+  /** Writes the whole registry atomically: a reader after a crash sees the old or the new file, never a mix. */
+  #writeAll(): void {
+    const stored: StoredMetadata = { version: 1, clusterId: this.clusterId, topics: [...this.#topics.values()].map(storedTopic) };
     writeMetadataFile(this.dataDir, stored);
   }
 
@@ -169,6 +210,23 @@ export class TopicRegistry {
     this.#partitionsById.set(partition.id, partition);
     return partition;
   }
+}
+
+/** Below this many journal lines the journal is not folded, however few topics there are. */
+const MIN_JOURNAL_ENTRIES = 1000;
+
+function storedTopic(topic: TopicState): StoredTopic {
+  return { name: topic.name, id: topic.id, partitions: topic.partitions.length, configs: { ...topic.configs } };
+}
+
+/** The topics of the metadata file with the journal's changes applied in order. */
+function applyJournal(topics: readonly StoredTopic[], entries: ReturnType<typeof readMetadataJournal>['entries']): StoredTopic[] {
+  const byName = new Map(topics.map((t) => [t.name, t]));
+  for (const entry of entries) {
+    if ('put' in entry) byName.set(entry.put.name, entry.put);
+    else byName.delete(entry.delete);
+  }
+  return [...byName.values()];
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
