@@ -6,6 +6,7 @@ import { resolveBrokerConfig } from './config/broker-config.js';
 import { Broker } from './broker/broker.js';
 import { createLogger } from './logger.js';
 import type { LevelWithSilent } from 'pino';
+import type { KafkaPrincipal } from './network/principal.js';
 
 export interface StartBrokerOptions {
   /** Listen address; default 127.0.0.1. */
@@ -23,6 +24,11 @@ export interface StartBrokerOptions {
   logLevel?: LevelWithSilent;
   /** HTTP port for /metrics, /health and /ready on `host`; default none (no endpoint), 0 picks a free one. */
   metricsPort?: number;
+  /**
+   * Test hook only: the principal an unauthenticated connection takes from the client id of its requests (null:
+   * it stays User:ANONYMOUS), so authorization can be tested before SASL authenticates connections.
+   */
+  principalForTesting?: (clientId: string | null) => KafkaPrincipal | null;
 }
 
 export interface RunningBroker {
@@ -48,7 +54,11 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     properties: options.config ?? {},
     ...(options.configFile ? { configFile: options.configFile } : {}),
   });
-  const broker = await Broker.start(config, createLogger(options.logLevel ?? 'warn'));
+  const broker = await Broker.start(
+    config,
+    createLogger(options.logLevel ?? 'warn'),
+    options.principalForTesting ? { principalForTesting: options.principalForTesting } : {},
+  );
   return {
     bootstrap: broker.bootstrap,
     host: broker.host,

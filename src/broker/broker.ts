@@ -17,6 +17,7 @@ import { GroupCoordinator, PartitionOffsetStore, type PartitionLag } from '../gr
 import { isInternalTopic } from '../group/internal-topics.js';
 import { MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
 import { BrokerMetrics } from './metrics/index.js';
+import { startSecurity, type SecurityTestHooks } from './security-setup.js';
 
 /** Requests one connection may have awaiting their responses before no more of its requests start. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
@@ -60,7 +61,7 @@ export class Broker {
     this.#log = log;
   }
 
-  static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
+  static async start(config: BrokerConfig, log: Logger, testHooks: SecurityTestHooks = {}): Promise<Broker> {
     const started = performance.now();
     prepareDataDir(config.dataDir);
     // Before anything reads or writes the data dir: a second broker on it would lose acknowledged writes.
@@ -86,6 +87,7 @@ export class Broker {
       const admin = new TopicAdmin(registry, workers, config, log.child({ component: 'admin' }));
       await admin.openAll();
       const nodeId = intProperty(config, 'node.id');
+      const security = await startSecurity(config, log.child({ component: 'security' }));
       // The advertised address is patched in once the listener knows its port (port 0 = ephemeral).
       const context = {
         config,
@@ -98,6 +100,7 @@ export class Broker {
         advertisedHost: advertisedHostFor(config.host),
         advertisedPort: config.port,
         metrics: NO_METRICS as MetricsRecorder,
+        ...security,
         shuttingDown: false,
       };
       // Committed offsets live in `__consumer_offsets`, owned by partition actors like any topic (created on
@@ -133,6 +136,8 @@ export class Broker {
         largestBatchBytes: intProperty(config, 'message.max.bytes'),
         fetchMaxBytes: intProperty(config, 'fetch.max.bytes'),
         metrics: context.metrics,
+        throttle: security.throttle,
+        ...(testHooks.principalForTesting ? { principalForTesting: testHooks.principalForTesting } : {}),
       });
       server = new NetworkServer(
         decodeFrame,

@@ -79,6 +79,12 @@ export const BROKER_PROPERTIES = {
   'max.partitions.per.request': { kind: 'int', default: '10000', min: 1, doc: 'Partitions one CreateTopics or CreatePartitions request may ask for; over it the whole request gets POLICY_VIOLATION.' },
   'offsets.retention.minutes': { kind: 'int', default: String(7 * 24 * 60), min: 1, doc: 'Committed offsets of an empty group expire after this.' },
   'offsets.retention.check.interval.ms': { kind: 'long', default: '600000', min: 1, doc: 'How often expired committed offsets are removed.' },
+  // Authorization (src/security/authorizer.ts) and client quotas (src/security/quotas.ts).
+  'authorizer.class.name': { kind: 'string', default: '', allowed: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'], doc: 'Empty: no authorization. org.apache.kafka.metadata.authorizer.StandardAuthorizer: ACLs decide every request.' },
+  'super.users': { kind: 'string', default: '', doc: 'Principals allowed everything whatever the ACLs, separated by ";" (e.g. User:admin;User:ops).' },
+  'allow.everyone.if.no.acl.found': { kind: 'bool', default: 'false', doc: 'With the authorizer on: allow an action on a resource no ACL covers (otherwise it is denied).' },
+  'quota.window.num': { kind: 'int', default: '11', min: 1, doc: 'Samples a client quota rate is measured over.' },
+  'quota.window.size.seconds': { kind: 'int', default: '1', min: 1, doc: 'The time each client quota sample spans.' },
 } as const satisfies Record<string, PropertySpec>;
 
 export type BrokerPropertyName = keyof typeof BROKER_PROPERTIES;
