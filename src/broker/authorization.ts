@@ -56,3 +56,23 @@ export function isAllowed(allowed: ReadonlySet<string> | null, name: string): bo
 export function authorizedOperations(authorizer: StandardAuthorizer | null, info: RequestInfo, resourceType: number, resourceName: string, everything: number): number {
   return authorizer === null ? everything : authorizer.authorizedOperations(sessionOf(info), resourceType, resourceName);
 }
+
+/**
+ * What a handler that is not given the whole broker context needs to ask (the group handlers): the authorizer
+ * and the request; null when there is no authorizer, so everything is allowed.
+ */
+export type RequestAccess = { readonly authorizer: StandardAuthorizer; readonly info: RequestInfo } | null;
+
+export function accessOf(authorizer: StandardAuthorizer | null, info: RequestInfo): RequestAccess {
+  return authorizer === null ? null : { authorizer, info };
+}
+
+/** `allows` through a RequestAccess. */
+export function accessAllows(access: RequestAccess, operation: number, resourceType: number, resourceName: string): boolean {
+  return access === null || access.authorizer.authorize(sessionOf(access.info), operation, resourceType, resourceName);
+}
+
+/** `allows` for a group's operation. */
+export function allowsGroup(access: RequestAccess, operation: number, groupId: string): boolean {
+  return accessAllows(access, operation, ResourceType.GROUP, groupId);
+}
