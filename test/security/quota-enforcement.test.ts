@@ -73,6 +73,29 @@ test('a KafkaJS producer limited to 1 MiB/s is held near 1 MiB/s, while another 
   t.true(free > 3 * MiB, `bob produced ${(free / MiB).toFixed(2)} MiB/s`);
 });
 
+test('a producer that ignores throttle_time_ms is held near its quota all the same: the broker mutes its connection', async (t) => {
+  const broker = await startIdentifyingBroker({ config: QUOTA_WINDOWS });
+  t.teardown(() => broker.close());
+  await createTopic(broker, 'quota-ignored');
+  await setQuota(broker, user('frank'), 'producer_byte_rate', MiB);
+  const frank = await connectAs(t, broker, 'frank');
+  const batch = buildRecordBatch(Array.from({ length: 4 }, () => ({ value: Buffer.alloc(16 * 1024, 3) })));
+  let sent = 0;
+  let throttled = 0;
+  const started = performance.now();
+  // Back to back, never waiting on its own: only the broker can slow it down.
+  while (performance.now() - started < 6000) {
+    const produced = await frank.produce('quota-ignored', { partition: 0, records: batch }, 1);
+    t.is(produced.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
+    if (produced.throttleTimeMs > 0) throttled++;
+    sent += batch.length;
+  }
+  const rate = sent / ((performance.now() - started) / 1000);
+  t.log(`frank (ignoring throttles): ${(rate / MiB).toFixed(2)} MiB/s under a 1 MiB/s quota, ${throttled} throttled responses`);
+  t.true(rate > 0.5 * MiB && rate < 1.6 * MiB, `frank produced ${(rate / MiB).toFixed(2)} MiB/s`);
+  t.true(throttled > 0);
+});
+
 test('a produce over the quota is answered at once with throttle_time_ms, and the connection is muted for that long', async (t) => {
   const broker = await startIdentifyingBroker({ config: QUOTA_WINDOWS });
   t.teardown(() => broker.close());
