@@ -43,6 +43,11 @@ const APIS = [
   ['IncrementalAlterConfigs', 0, 1],
   ['OffsetDelete', 0, 0],
   ['DescribeCluster', 0, 1],
+  ['DescribeAcls', 0, 3],
+  ['CreateAcls', 0, 3],
+  ['DeleteAcls', 0, 3],
+  ['DescribeClientQuotas', 0, 1],
+  ['AlterClientQuotas', 0, 1],
 ];
 
 /** The apache/kafka commit the definitions were copied from, as SOURCE.md beside them records it. */

@@ -10,6 +10,7 @@ import type { LevelWithSilent } from 'pino';
 import { createTopicsOver, type TopicSpec } from './topic-specs.js';
 
 export type { TopicSpec } from './topic-specs.js';
+import type { KafkaPrincipal } from './network/principal.js';
 
 export interface StartBrokerOptions {
   /** Listen address; default 127.0.0.1. */
@@ -29,6 +30,11 @@ export interface StartBrokerOptions {
   metricsPort?: number;
   /** Topics created (through the Kafka API) before startBroker resolves; ones that exist already are kept. */
   topics?: readonly TopicSpec[];
+  /**
+   * Test hook only: the principal an unauthenticated connection takes from the client id of its requests (null:
+   * it stays User:ANONYMOUS), so authorization can be tested before SASL authenticates connections.
+   */
+  principalForTesting?: (clientId: string | null) => KafkaPrincipal | null;
 }
 
 export interface RunningBroker {
@@ -57,7 +63,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     properties: options.config ?? {},
     ...(options.configFile ? { configFile: options.configFile } : {}),
   });
-  const broker = await Broker.start(config, createLogger(options.logLevel ?? 'warn'), [consoleExtension]);
+  const broker = await Broker.start(config, createLogger(options.logLevel ?? 'warn'), {
+    extensions: [consoleExtension],
+    ...(options.principalForTesting ? { testHooks: { principalForTesting: options.principalForTesting } } : {}),
+  });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {

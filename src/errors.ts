@@ -16,6 +16,8 @@ export type SpateErrorCode =
   | 'SPATE_DATA_DIR_LOCKED'
   // spate-metadata.json exists but cannot be used, or topics cannot be rebuilt from the partition directories.
   | 'SPATE_METADATA_INVALID'
+  // spate-acls.json or spate-client-quotas.json exists but cannot be used.
+  | 'SPATE_SECURITY_FILE_INVALID'
   // Spate's own Kafka client (src/client/).
   | 'SPATE_CLIENT_CONNECTION'
   | 'SPATE_CLIENT_TIMEOUT'

@@ -17,6 +17,7 @@ import { GroupCoordinator, PartitionOffsetStore, type PartitionLag } from '../gr
 import { isInternalTopic } from '../group/internal-topics.js';
 import { type HttpRoutes, MetricsServer, NO_METRICS, type MetricsRecorder } from '../metrics/index.js';
 import { BrokerMetrics } from './metrics/index.js';
+import { startSecurity, type SecurityTestHooks } from './security-setup.js';
 
 /** Requests one connection may have awaiting their responses before no more of its requests start. */
 const MAX_QUEUED_REQUESTS_PER_CONNECTION = 1000;
@@ -36,6 +37,13 @@ export interface HttpExtension {
 
 /** Makes an extension for a started broker, or null when it is off for this broker's configuration. */
 export type HttpExtensionFactory = (broker: Broker, metrics: BrokerMetrics) => HttpExtension | null;
+
+export interface BrokerStartOptions {
+  /** Served on the HTTP (metrics) port beside /metrics (the console). */
+  extensions?: readonly HttpExtensionFactory[];
+  /** Test hooks only (see SecurityTestHooks). */
+  testHooks?: SecurityTestHooks;
+}
 
 export class Broker {
   readonly config: BrokerConfig;
@@ -82,9 +90,11 @@ export class Broker {
 
   /**
    * Starts a broker. `extensions` are served on its HTTP (metrics) port beside /metrics: the layers above the
-   * broker (the console) plug in here, so the broker never imports them.
+   * broker (the console) plug in here, so the broker never imports them. `testHooks` are for tests only.
    */
-  static async start(config: BrokerConfig, log: Logger, extensions: readonly HttpExtensionFactory[] = []): Promise<Broker> {
+  static async start(config: BrokerConfig, log: Logger, options: BrokerStartOptions = {}): Promise<Broker> {
+    const extensions = options.extensions ?? [];
+    const testHooks = options.testHooks ?? {};
     const started = performance.now();
     prepareDataDir(config.dataDir);
     // Before anything reads or writes the data dir: a second broker on it would lose acknowledged writes.
@@ -112,6 +122,7 @@ export class Broker {
       const admin = new TopicAdmin(registry, workers, config, log.child({ component: 'admin' }));
       await admin.openAll();
       const nodeId = intProperty(config, 'node.id');
+      const security = await startSecurity(config, log.child({ component: 'security' }));
       // The advertised address is patched in once the listener knows its port (port 0 = ephemeral).
       const context = {
         config,
@@ -124,6 +135,7 @@ export class Broker {
         advertisedHost: advertisedHostFor(config.host),
         advertisedPort: config.port,
         metrics: NO_METRICS as MetricsRecorder,
+        ...security,
         shuttingDown: false,
       };
       // Committed offsets live in `__consumer_offsets`, owned by partition actors like any topic (created on
@@ -159,6 +171,8 @@ export class Broker {
         largestBatchBytes: intProperty(config, 'message.max.bytes'),
         fetchMaxBytes: intProperty(config, 'fetch.max.bytes'),
         metrics: context.metrics,
+        throttle: security.throttle,
+        ...(testHooks.principalForTesting ? { principalForTesting: testHooks.principalForTesting } : {}),
       });
       server = new NetworkServer(
         decodeFrame,

@@ -4,6 +4,9 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { DynamicBrokerConfig } from '../config/dynamic-broker-config.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { PartitionWorkerPool } from '../partition/partition-workers.js';
+import type { StandardAuthorizer } from '../security/authorizer.js';
+import type { Quotas } from '../security/quotas.js';
+import type { RequestThrottle } from './request-throttle.js';
 import type { TopicAdmin } from './topic-admin.js';
 import type { TopicRegistry } from './topic-registry.js';
 
@@ -21,6 +24,11 @@ export interface BrokerContext {
   readonly advertisedPort: number;
   /** Traffic metrics (a no-op recorder when the metrics endpoint is off). */
   readonly metrics: MetricsRecorder;
+  /** The ACL authorizer; null when `authorizer.class.name` is empty (everything is allowed, nothing is checked). */
+  readonly authorizer: StandardAuthorizer | null;
+  /** Client quotas (AlterClientQuotas, DescribeClientQuotas) and their enforcement. */
+  readonly quotas: Quotas;
+  readonly throttle: RequestThrottle;
   /** Set when the broker starts shutting down: long-poll fetches answer with what they have instead of waiting. */
   shuttingDown: boolean;
 }

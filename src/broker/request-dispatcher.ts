@@ -1,15 +1,18 @@
 // Turns one request frame into response bytes: header checks, decoding with the generated codecs, the bound on
 // its response's size (for the network front-end's memory bounds), then, when the connection starts it, the API's
-// handler and the size-prefixed response. Malformed input throws, which closes only that connection.
+// handler and the size-prefixed response. Malformed input throws, which closes only that connection. With client
+// quotas configured, the response carries its throttle time and the connection is muted for it (request-throttle.ts).
 import type { Logger } from 'pino';
 import { NO_METRICS, type MetricsRecorder } from '../metrics/recorder.js';
 import type { ClientConnection, DecodedRequest, ResponseMemory } from '../network/connection.js';
+import { ANONYMOUS, type KafkaPrincipal } from '../network/principal.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { decodeRequestHeader, encodeResponseHeader } from '../protocol/generated/headers.js';
-import { ApiKey, apiDefinitions, requestHeaderVersion, responseHeaderVersion, type FetchRequest } from '../protocol/generated/index.js';
+import { ApiKey, apiDefinitions, requestHeaderVersion, responseHeaderVersion, type FetchRequest, type FetchResponse } from '../protocol/generated/index.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
+import type { RequestThrottle } from './request-throttle.js';
 import type { AdvertisedApis } from './supported-apis.js';
 
 export interface RequestInfo {
@@ -28,6 +31,13 @@ export interface FrameDecoderOptions {
   /** The broker's fetch.max.bytes: caps a Fetch's max_bytes. */
   fetchMaxBytes: number;
   metrics?: MetricsRecorder;
+  /** Client quotas: throttle times in responses and muted connections. */
+  throttle?: RequestThrottle;
+  /**
+   * Test hook, until SASL authenticates connections: the principal an unauthenticated connection takes from the
+   * client id of its requests (null: it stays as it is). Never set outside tests.
+   */
+  principalForTesting?: (clientId: string | null) => KafkaPrincipal | null;
 }
 
 /** What the response of a request other than Fetch is held at until it exists; its real size is counted then. */
@@ -49,6 +59,8 @@ export function createFrameDecoder(handlers: ReadonlyMap<number, ApiHandler>, ad
   // One long-lived writer: reset() keeps its scratch memory, and bytes handed out earlier are never rewritten,
   // so responses still queued on slow sockets stay intact while small responses stop allocating.
   const writer = new Writer();
+  const throttle = options.throttle;
+  const principalForTesting = options.principalForTesting;
   return function decodeFrame(frame: Buffer, connection: ClientConnection): DecodedRequest {
     const started = performance.now();
     const apiKey = frame.readInt16BE(0);
@@ -71,18 +83,44 @@ export function createFrameDecoder(handlers: ReadonlyMap<number, ApiHandler>, ad
     const header = decodeRequestHeader(reader, requestHeaderVersion(apiKey, apiVersion));
     const request = definition.decodeRequest(reader, apiVersion);
     const clientId = header.clientId;
-    const encode = (response: unknown): Buffer[] | null => {
-      if (response === null) {
-        metrics.request(apiKey, (performance.now() - started) / 1000);
-        return null;
-      }
+    if (principalForTesting && connection.principal === ANONYMOUS) {
+      const principal = principalForTesting(clientId);
+      if (principal) connection.authenticated(principal);
+    }
+    // Main-thread time spent on the request (its request_percentage usage): decoding, then the handler's
+    // synchronous part (work after an await, and time waiting on workers or a long poll, is not counted).
+    let threadMs = performance.now() - started;
+    const write = (response: unknown): Buffer[] => {
       writer.reset();
       const size = writer.reserveInt32();
       encodeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), correlationId);
       definition.encodeResponse(writer, apiVersion, response);
       writer.fillInt32(size, writer.length - 4);
-      const buffers = writer.toBuffers();
+      return writer.toBuffers();
+    };
+    const encode = (response: unknown, info: RequestInfo): Buffer[] | null => {
+      let buffers: Buffer[] | null;
+      if (throttle?.enabled) buffers = throttled(response, info);
+      else buffers = response === null ? null : write(response);
       metrics.request(apiKey, (performance.now() - started) / 1000);
+      return buffers;
+    };
+    const throttled = (response: unknown, info: RequestInfo): Buffer[] | null => {
+      let throttleMs: number;
+      let buffers: Buffer[] | null;
+      if (apiKey === ApiKey.Fetch) {
+        // A Fetch is throttled by its response's size, so it is encoded first; a throttled one goes out empty.
+        buffers = write(response);
+        throttleMs = throttle!.fetchThrottleMs(info, byteLength(buffers), threadMs);
+        if (throttleMs > 0) buffers = write(emptyFetchResponse(throttleMs));
+      } else {
+        throttleMs = throttle!.throttleMs(request, info, frame.length, threadMs);
+        if (response !== null && throttleMs > 0 && typeof response === 'object' && 'throttleTimeMs' in response) {
+          (response as { throttleTimeMs: number }).throttleTimeMs = throttleMs;
+        }
+        buffers = response === null ? null : write(response);
+      }
+      if (throttleMs > 0) connection.throttle(throttleMs);
       return buffers;
     };
     const responseBytesBound =
@@ -91,14 +129,19 @@ export function createFrameDecoder(handlers: ReadonlyMap<number, ApiHandler>, ad
       responseBytesBound,
       run(responseMemory: ResponseMemory): Promise<Buffer[] | null> | Buffer[] | null {
         const info: RequestInfo = { apiKey, apiVersion, correlationId, clientId, connection, responseMemory };
+        const handlerStarted = performance.now();
         const result = handler(request, info);
+        threadMs += performance.now() - handlerStarted;
         if (result instanceof Promise) {
-          return result.then(encode, (error: unknown) => {
-            failures.write('error', `handler-${apiKey}`, { err: error, apiKey, apiVersion, peer: connection.peer }, 'request handler failed');
-            throw error;
-          });
+          return result.then(
+            (response) => encode(response, info),
+            (error: unknown) => {
+              failures.write('error', `handler-${apiKey}`, { err: error, apiKey, apiVersion, peer: connection.peer }, 'request handler failed');
+              throw error;
+            },
+          );
         }
-        return encode(result);
+        return encode(result, info);
       },
     };
   };
@@ -121,6 +164,17 @@ export function fetchResponseBound(request: FetchRequest, fetchMaxBytes: number,
     }
   }
   return overhead + Math.min(Math.max(Math.min(request.maxBytes, fetchMaxBytes), largestBatchBytes), partitionsData);
+}
+
+function byteLength(buffers: readonly Buffer[]): number {
+  let total = 0;
+  for (const b of buffers) total += b.length;
+  return total;
+}
+
+/** What a throttled Fetch answers (Kafka's throttled response of a session-less fetch): no partitions at all. */
+function emptyFetchResponse(throttleTimeMs: number): FetchResponse {
+  return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] };
 }
 
 function unsupportedApiVersionsResponse(correlationId: number, advertised: AdvertisedApis): Buffer[] {

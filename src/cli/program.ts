@@ -64,7 +64,7 @@ program
     // Signals are handled from before the start: one that arrives while the broker is still starting (or the
     // instant its "broker started" line is out) waits for the start to finish, then shuts it down cleanly.
     const { consoleExtension } = await import('../console/extension.js');
-    const starting = Broker.start(config.broker, log, [consoleExtension]);
+    const starting = Broker.start(config.broker, log, { extensions: [consoleExtension] });
     handleShutdownSignals(starting, log);
     await starting;
   });

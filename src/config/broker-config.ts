@@ -82,6 +82,12 @@ export const BROKER_PROPERTIES = {
   // Spate's own (Kafka has no web console): see the README's Console section.
   'console.enable': { kind: 'string', default: 'auto', allowed: ['auto', 'true', 'false'], doc: 'Serve the web console and its JSON API on the HTTP (metrics) port; auto = only when that port listens on a loopback address.' },
   'console.sample.interval.ms': { kind: 'int', default: '5000', min: 100, doc: 'How often the console samples throughput and consumer lag for its charts.' },
+  // Authorization (src/security/authorizer.ts) and client quotas (src/security/quotas.ts).
+  'authorizer.class.name': { kind: 'string', default: '', allowed: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'], doc: 'Empty: no authorization. org.apache.kafka.metadata.authorizer.StandardAuthorizer: ACLs decide every request.' },
+  'super.users': { kind: 'string', default: '', doc: 'Principals allowed everything whatever the ACLs, separated by ";" (e.g. User:admin;User:ops).' },
+  'allow.everyone.if.no.acl.found': { kind: 'bool', default: 'false', doc: 'With the authorizer on: allow an action on a resource no ACL covers (otherwise it is denied).' },
+  'quota.window.num': { kind: 'int', default: '11', min: 1, doc: 'Samples a client quota rate is measured over.' },
+  'quota.window.size.seconds': { kind: 'int', default: '1', min: 1, doc: 'The time each client quota sample spans.' },
 } as const satisfies Record<string, PropertySpec>;
 
 export type BrokerPropertyName = keyof typeof BROKER_PROPERTIES;

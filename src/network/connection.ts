@@ -81,7 +81,7 @@ interface HeldRequest {
   frameBytes: number;
 }
 
-type PauseReason = 'none' | 'own-bound' | 'request-budget';
+type PauseReason = 'none' | 'own-bound' | 'request-budget' | 'throttled';
 
 export class ClientConnection {
   readonly id: number;
@@ -110,6 +110,9 @@ export class ClientConnection {
   #taking = false;
   #closed = false;
   #partialTimer: NodeJS.Timeout | null = null;
+  /** Muted for a client quota until this time (performance.now()); 0 when not throttled. */
+  #throttledUntil = 0;
+  #throttleTimer: NodeJS.Timeout | null = null;
   /** splitter.framesTaken when the partial-request timer was started: the frame it times. */
   #partialFrame = -1;
   /** Set by drain(): no new requests are read; the connection ends once its in-flight responses are written. */
@@ -164,6 +167,32 @@ export class ClientConnection {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Is the connection muted for a client quota now? */
+  get throttled(): boolean {
+    return this.#throttledUntil > 0;
+  }
+
+  /**
+   * Mutes the connection for `ms` (KIP-219: the throttled response is sent at once, then nothing more is read or
+   * started until the time has passed). Responses of requests already running still go out. A longer throttle
+   * extends a shorter one.
+   */
+  throttle(ms: number): void {
+    if (this.#closed || ms <= 0) return;
+    const until = performance.now() + ms;
+    if (until <= this.#throttledUntil) return;
+    this.#throttledUntil = until;
+    if (this.#throttleTimer) clearTimeout(this.#throttleTimer);
+    this.#throttleTimer = setTimeout(() => {
+      this.#throttleTimer = null;
+      this.#throttledUntil = 0;
+      this.#takeFrames();
+      this.#update();
+    }, ms);
+    this.#throttleTimer.unref();
+    this.#update();
   }
 
   /**
@@ -221,6 +250,8 @@ export class ClientConnection {
     this.#held = null;
     this.#splitter.clear();
     this.#clearPartialTimer();
+    if (this.#throttleTimer) clearTimeout(this.#throttleTimer);
+    this.#throttleTimer = null;
     this.#budgets.requests.cancel(this.#waiter);
     this.#budgets.responses.cancel(this.#waiter);
     this.#budgets.requests.endPass(this.#waiter);
@@ -312,6 +343,7 @@ export class ClientConnection {
   }
 
   #canStart(request: DecodedRequest): boolean {
+    if (this.#throttledUntil > 0) return false;
     if (this.#outstanding() >= this.#limits.maxQueuedRequests) return false;
     const bound = this.#boundOf(request);
     const quiet = this.#outstanding() === 0 && this.#responseBytes === 0;
@@ -466,6 +498,7 @@ export class ClientConnection {
 
   /** Why the socket must not be read now, or 'none'. */
   #pauseReason(): PauseReason {
+    if (this.#throttledUntil > 0) return 'throttled';
     if (this.#held || this.#ownBytes() >= this.#limits.maxQueuedBytes || this.#outstanding() >= this.#limits.maxQueuedRequests) return 'own-bound';
     // While the request budget is spent, a connection holding no request bytes may still read (one read's worth),
     // so a quiet client's next small request is not stuck behind those who hold the budget; and the connection
@@ -520,10 +553,11 @@ export class ClientConnection {
   /**
    * The partial-request timer runs while an incomplete frame is buffered and the broker is reading it, or would
    * but for the broker-wide request budget (so connections holding that budget with frames they never finish are
-   * closed); it stops while this connection's own bound keeps its socket unread, and restarts for each frame.
+   * closed); it stops while this connection's own bound or a quota throttle keeps its socket unread, and restarts
+   * for each frame.
    */
   #updatePartialTimer(): void {
-    const timing = this.#splitter.midFrame && this.#pause !== 'own-bound';
+    const timing = this.#splitter.midFrame && this.#pause !== 'own-bound' && this.#pause !== 'throttled';
     if (!timing) {
       this.#clearPartialTimer();
       return;

@@ -2,7 +2,9 @@
 // SUBTRACT one key at a time) for topics and for this broker's dynamic configs, with Kafka's checks and error
 // codes: a resource named twice, a key named twice or a null value is INVALID_REQUEST; a bad topic config is
 // INVALID_CONFIG; a broker config that cannot change at run time or has a bad value is INVALID_REQUEST (as
-// Kafka answers, KAFKA-13609); APPEND or SUBTRACT on a key that is not a list is INVALID_CONFIG.
+// Kafka answers, KAFKA-13609); APPEND or SUBTRACT on a key that is not a list is INVALID_CONFIG. With an
+// authorizer a topic needs ALTER_CONFIGS on it (else TOPIC_AUTHORIZATION_FAILED), the broker ALTER_CONFIGS on the
+// cluster (else CLUSTER_AUTHORIZATION_FAILED), checked after the duplicate check, as in Kafka's ControllerApis.
 import type {
   AlterConfigsRequest,
   AlterConfigsResponse,
@@ -17,6 +19,9 @@ import type { DynamicLevel } from '../../config/dynamic-broker-config.js';
 import type { BrokerContext } from '../context.js';
 import type { AdminResult } from '../topic-admin.js';
 import { ResourceType, brokerResourceLevel } from './describe-configs.js';
+import { AclOperation, ResourceType as AclResourceType } from '../../security/acl-model.js';
+import { allows, allowsCluster } from '../authorization.js';
+import type { RequestInfo } from '../request-dispatcher.js';
 
 const OpType = { Set: 0, Delete: 1, Append: 2, Subtract: 3 } as const;
 const KNOWN_OPERATIONS = new Set<number>(Object.values(OpType));
@@ -48,17 +53,28 @@ class ResourceProblem extends Error {
 
 const ok: AdminResult = { errorCode: ErrorCode.NONE, errorMessage: null };
 
-export async function handleAlterConfigs(ctx: BrokerContext, request: AlterConfigsRequest): Promise<AlterConfigsResponse> {
-  const responses = await alterEach(ctx, request.resources, false, request.validateOnly);
+export async function handleAlterConfigs(ctx: BrokerContext, request: AlterConfigsRequest, info: RequestInfo): Promise<AlterConfigsResponse> {
+  const responses = await alterEach(ctx, info, request.resources, false, request.validateOnly);
   return { throttleTimeMs: 0, responses };
 }
 
-export async function handleIncrementalAlterConfigs(ctx: BrokerContext, request: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
-  const responses = await alterEach(ctx, request.resources, true, request.validateOnly);
+export async function handleIncrementalAlterConfigs(ctx: BrokerContext, request: IncrementalAlterConfigsRequest, info: RequestInfo): Promise<IncrementalAlterConfigsResponse> {
+  const responses = await alterEach(ctx, info, request.resources, true, request.validateOnly);
   return { throttleTimeMs: 0, responses };
 }
 
-async function alterEach(ctx: BrokerContext, resources: Resource[], incremental: boolean, validateOnly: boolean): Promise<ResourceResult[]> {
+/** The authorization failure for altering the resource's configs, or null. */
+function alterDenied(ctx: BrokerContext, info: RequestInfo, resource: Resource): ResourceProblem | null {
+  if (resource.resourceType === ResourceType.Topic && !allows(ctx.authorizer, info, AclOperation.ALTER_CONFIGS, AclResourceType.TOPIC, resource.resourceName)) {
+    return new ResourceProblem(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Topic authorization failed.');
+  }
+  if (resource.resourceType === ResourceType.Broker && !allowsCluster(ctx.authorizer, info, AclOperation.ALTER_CONFIGS)) {
+    return new ResourceProblem(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
+  }
+  return null;
+}
+
+async function alterEach(ctx: BrokerContext, info: RequestInfo, resources: Resource[], incremental: boolean, validateOnly: boolean): Promise<ResourceResult[]> {
   const resourceKey = (r: Resource): string => `${r.resourceType}/${r.resourceName}`;
   const seen = new Map<string, number>();
   for (const r of resources) seen.set(resourceKey(r), (seen.get(resourceKey(r)) ?? 0) + 1);
@@ -68,6 +84,8 @@ async function alterEach(ctx: BrokerContext, resources: Resource[], incremental:
     const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
     try {
       if (seen.get(resourceKey(resource))! > 1) throw new ResourceProblem(ErrorCode.INVALID_REQUEST, 'each resource may appear only once');
+      const denied = alterDenied(ctx, info, resource);
+      if (denied) throw denied;
       precheck(resource, incremental);
       if (resource.resourceType === ResourceType.Topic) {
         const edit = incremental ? (current: Record<string, string>) => applyOperations(current, resource.configs, topicListDefault) : () => asMap(resource.configs);

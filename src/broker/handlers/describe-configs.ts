@@ -1,5 +1,7 @@
 // DescribeConfigs for topics (every topic config with its value, source and synonyms) and for this broker
 // (its node id: every property; "": the cluster-wide dynamic defaults), as Kafka's ConfigHelper answers.
+// With an authorizer a topic needs DESCRIBE_CONFIGS on it (else TOPIC_AUTHORIZATION_FAILED), the broker
+// DESCRIBE_CONFIGS on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
 import type {
   DescribeConfigsRequest,
   DescribeConfigsResponse,
@@ -17,6 +19,9 @@ import {
 } from '../../config/config-description.js';
 import type { BrokerContext } from '../context.js';
 import { topicNameProblem } from '../topic-registry.js';
+import { AclOperation, ResourceType as AclResourceType } from '../../security/acl-model.js';
+import { allows, allowsCluster } from '../authorization.js';
+import type { RequestInfo } from '../request-dispatcher.js';
 
 export const ResourceType = { Topic: 2, Broker: 4 } as const;
 
@@ -35,7 +40,7 @@ export function brokerResourceLevel(ctx: BrokerContext, resourceName: string): '
   return 'per-broker';
 }
 
-export function handleDescribeConfigs(ctx: BrokerContext, request: DescribeConfigsRequest): DescribeConfigsResponse {
+export function handleDescribeConfigs(ctx: BrokerContext, request: DescribeConfigsRequest, info: RequestInfo): DescribeConfigsResponse {
   const results = request.resources.map((resource): DescribeConfigsResponseDescribeConfigsResult => {
     const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
     const fail = (errorCode: number, errorMessage: string) => ({ ...base, errorCode, errorMessage, configs: [] });
@@ -48,6 +53,12 @@ export function handleDescribeConfigs(ctx: BrokerContext, request: DescribeConfi
       errorMessage: null,
       configs: described.filter((c) => !wanted || wanted.has(c.name)).map((c) => toWire(c, request)),
     });
+    if (resource.resourceType === ResourceType.Topic && !allows(ctx.authorizer, info, AclOperation.DESCRIBE_CONFIGS, AclResourceType.TOPIC, resource.resourceName)) {
+      return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Topic authorization failed.');
+    }
+    if (resource.resourceType === ResourceType.Broker && !allowsCluster(ctx.authorizer, info, AclOperation.DESCRIBE_CONFIGS)) {
+      return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
+    }
     if (resource.resourceType === ResourceType.Topic) {
       const nameProblem = topicNameProblem(resource.resourceName);
       if (nameProblem) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);

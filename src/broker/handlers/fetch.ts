@@ -4,6 +4,9 @@
 // Reads go to all owning workers at once; the size rules are then applied in request order: each partition
 // gets at most its partition_max_bytes, the response at most max_bytes, and the first batch of the first
 // non-empty partition is returned whole even when it is larger (KIP-74).
+// With an authorizer, as Kafka: a consumer needs READ on each topic (else TOPIC_AUTHORIZATION_FAILED for its
+// partitions); a follower's fetch (replica id >= 0) needs CLUSTER_ACTION on the cluster (else every partition is
+// TOPIC_AUTHORIZATION_FAILED). With a consumer_byte_rate quota, max_bytes is capped to what the quota window takes.
 import type {
   FetchRequest,
   FetchResponse,
@@ -17,6 +20,8 @@ import type { FetchReply } from '../../partition/partition-workers.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
 import type { Partition } from '../partition.js';
+import { AclOperation, ResourceType } from '../../security/acl-model.js';
+import { allowedNames, allowsCluster, isAllowed } from '../authorization.js';
 
 /** Kafka answers "no data" with an empty record set, not null; librdkafka only sees end-of-partition that way. */
 const NO_RECORDS = Buffer.alloc(0);
@@ -38,12 +43,15 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, inf
   const byId = info.apiVersion >= FIRST_TOPIC_ID_VERSION;
   const topics: FetchResponseFetchableTopicResponse[] = [];
   const reads: PartitionRead[] = [];
+  const readable = readableTopics(ctx, request, info, byId);
   for (const fetchTopic of request.topics) {
     const topic = byId ? ctx.registry.getById(fetchTopic.topicId) : ctx.registry.get(fetchTopic.topic);
-    const missingCode = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    // A topic id the broker does not know stays UNKNOWN_TOPIC_ID (ids reveal nothing); a name is checked first.
+    const denied = (topic !== undefined || !byId) && !isAllowed(readable, topic?.name ?? fetchTopic.topic);
+    const missingCode = denied ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     const partitions: FetchResponsePartitionData[] = [];
     for (const fetchPartition of fetchTopic.partitions) {
-      const partition = topic?.partitions[fetchPartition.partition] ?? null;
+      const partition = denied ? null : (topic?.partitions[fetchPartition.partition] ?? null);
       const response = emptyPartition(fetchPartition.partition, partition ? ErrorCode.NONE : missingCode);
       partitions.push(response);
       reads.push({ response, partition, fetchOffset: fetchPartition.fetchOffset, maxBytes: fetchPartition.partitionMaxBytes, reply: null, seenHighWatermark: -1 });
@@ -53,7 +61,9 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, inf
 
   const deadline = Date.now() + Math.max(0, request.maxWaitMs);
   // As Kafka: the broker's fetch.max.bytes caps what a request may ask for (and so what its response holds).
-  const maxBytes = Math.min(request.maxBytes, intProperty(ctx.config, 'fetch.max.bytes'));
+  let maxBytes = Math.min(request.maxBytes, intProperty(ctx.config, 'fetch.max.bytes'));
+  // As Kafka: asking for more than the quota window takes would be throttled for certain, with no progress.
+  if (ctx.throttle.enabled) maxBytes = Math.min(maxBytes, Math.max(1, Math.floor(ctx.throttle.fetchMaxBytes(info))));
   const minBytes = Math.max(1, Math.min(request.minBytes, maxBytes));
   for (;;) {
     const { bytes, errors } = await readAll(ctx, reads, maxBytes);
@@ -75,6 +85,16 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, inf
     if (read.partition && records && records.length > 0) ctx.metrics.fetched(read.partition.topic, records);
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: topics };
+}
+
+/** The topic names this fetch may read; null when all may be (no authorizer). */
+function readableTopics(ctx: BrokerContext, request: FetchRequest, info: RequestInfo, byId: boolean): ReadonlySet<string> | null {
+  if (ctx.authorizer === null) return null;
+  const replicaId = request.replicaState?.replicaId ?? request.replicaId;
+  // A follower reads on the cluster's behalf: CLUSTER_ACTION, or nothing at all.
+  if (replicaId >= 0) return allowsCluster(ctx.authorizer, info, AclOperation.CLUSTER_ACTION) ? null : new Set();
+  const names = request.topics.map((t) => (byId ? ctx.registry.getById(t.topicId)?.name : t.topic)).filter((n): n is string => n !== undefined);
+  return allowedNames(ctx.authorizer, info, AclOperation.READ, ResourceType.TOPIC, names, (n) => n);
 }
 
 function emptyPartition(partitionIndex: number, errorCode: number): FetchResponsePartitionData {

@@ -19,6 +19,9 @@ import { handleMetadata } from './metadata.js';
 import { handleProduce } from './produce.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './topics.js';
 import type { GroupCoordinator } from '../../group/index.js';
+import { accessOf } from '../authorization.js';
+import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './acls.js';
+import { handleAlterClientQuotas, handleDescribeClientQuotas } from './client-quotas.js';
 
 /** A handler of API `N`: null means no response at all (acks=0 produce). */
 export type TypedHandler<N extends ApiName> = (
@@ -40,18 +43,20 @@ class HandlerTable {
 /** Group APIs: the handlers shape each version, the coordinator owns the groups' whole state machine. */
 function addGroupHandlers(table: HandlerTable, ctx: BrokerContext, groups: GroupCoordinator): void {
   const client = (i: RequestInfo) => ({ clientId: i.clientId ?? '', clientHost: i.connection.peer.replace(/:\d+$/, '') });
+  // Who asks, for the authorizer (null without one: everything is allowed).
+  const access = (i: RequestInfo) => accessOf(ctx.authorizer, i);
   table
-    .on('FindCoordinator', (r, i) => handleFindCoordinator(groups, r, i.apiVersion, { host: ctx.advertisedHost, port: ctx.advertisedPort }))
-    .on('JoinGroup', (r, i) => handleJoinGroup(groups, r, i.apiVersion, client(i)))
-    .on('SyncGroup', (r, i) => handleSyncGroup(groups, r, i.apiVersion))
-    .on('Heartbeat', (r, i) => handleHeartbeat(groups, r, i.apiVersion))
-    .on('LeaveGroup', (r, i) => handleLeaveGroup(groups, r, i.apiVersion))
-    .on('OffsetCommit', (r, i) => handleOffsetCommit(groups, r, i.apiVersion))
-    .on('OffsetFetch', (r, i) => handleOffsetFetch(groups, r, i.apiVersion))
-    .on('OffsetDelete', (r) => handleOffsetDelete(groups, r))
-    .on('ListGroups', (r, i) => handleListGroups(groups, r, i.apiVersion))
-    .on('DescribeGroups', (r, i) => handleDescribeGroups(groups, r, i.apiVersion))
-    .on('DeleteGroups', (r) => handleDeleteGroups(groups, r));
+    .on('FindCoordinator', (r, i) => handleFindCoordinator(groups, r, i.apiVersion, { host: ctx.advertisedHost, port: ctx.advertisedPort }, access(i)))
+    .on('JoinGroup', (r, i) => handleJoinGroup(groups, r, i.apiVersion, client(i), access(i)))
+    .on('SyncGroup', (r, i) => handleSyncGroup(groups, r, i.apiVersion, access(i)))
+    .on('Heartbeat', (r, i) => handleHeartbeat(groups, r, i.apiVersion, access(i)))
+    .on('LeaveGroup', (r, i) => handleLeaveGroup(groups, r, i.apiVersion, access(i)))
+    .on('OffsetCommit', (r, i) => handleOffsetCommit(groups, r, i.apiVersion, access(i)))
+    .on('OffsetFetch', (r, i) => handleOffsetFetch(groups, r, i.apiVersion, access(i)))
+    .on('OffsetDelete', (r, i) => handleOffsetDelete(groups, r, access(i)))
+    .on('ListGroups', (r, i) => handleListGroups(groups, r, i.apiVersion, access(i)))
+    .on('DescribeGroups', (r, i) => handleDescribeGroups(groups, r, i.apiVersion, access(i)))
+    .on('DeleteGroups', (r, i) => handleDeleteGroups(groups, r, access(i)));
 }
 
 export function createHandlers(ctx: BrokerContext, groups: GroupCoordinator): { handlers: Map<number, ApiHandler>; advertised: AdvertisedApis } {
@@ -60,14 +65,19 @@ export function createHandlers(ctx: BrokerContext, groups: GroupCoordinator): { 
     .on('Fetch', (r, i) => handleFetch(ctx, r, i))
     .on('ListOffsets', (r, i) => handleListOffsets(ctx, r, i))
     .on('Metadata', (r, i) => handleMetadata(ctx, r, i))
-    .on('CreateTopics', (r) => handleCreateTopics(ctx, r))
+    .on('CreateTopics', (r, i) => handleCreateTopics(ctx, r, i))
     .on('DeleteTopics', (r, i) => handleDeleteTopics(ctx, r, i))
-    .on('CreatePartitions', (r) => handleCreatePartitions(ctx, r))
-    .on('DescribeConfigs', (r) => handleDescribeConfigs(ctx, r))
-    .on('AlterConfigs', (r) => handleAlterConfigs(ctx, r))
-    .on('IncrementalAlterConfigs', (r) => handleIncrementalAlterConfigs(ctx, r))
-    .on('DescribeCluster', (r) => handleDescribeCluster(ctx, r))
-    .on('DeleteRecords', (r) => handleDeleteRecords(ctx, r));
+    .on('CreatePartitions', (r, i) => handleCreatePartitions(ctx, r, i))
+    .on('DescribeConfigs', (r, i) => handleDescribeConfigs(ctx, r, i))
+    .on('AlterConfigs', (r, i) => handleAlterConfigs(ctx, r, i))
+    .on('IncrementalAlterConfigs', (r, i) => handleIncrementalAlterConfigs(ctx, r, i))
+    .on('DescribeCluster', (r, i) => handleDescribeCluster(ctx, r, i))
+    .on('DeleteRecords', (r, i) => handleDeleteRecords(ctx, r, i))
+    .on('DescribeAcls', (r, i) => handleDescribeAcls(ctx, r, i))
+    .on('CreateAcls', (r, i) => handleCreateAcls(ctx, r, i))
+    .on('DeleteAcls', (r, i) => handleDeleteAcls(ctx, r, i))
+    .on('DescribeClientQuotas', (r, i) => handleDescribeClientQuotas(ctx, r, i))
+    .on('AlterClientQuotas', (r, i) => handleAlterClientQuotas(ctx, r, i));
   addGroupHandlers(table, ctx, groups);
   const advertised = new AdvertisedApis([...table.map.keys(), ApiKey.ApiVersions]);
   table.on('ApiVersions', (r, i) => handleApiVersions(advertised, r, i));

@@ -1,10 +1,13 @@
 // ListOffsets: earliest (-2), latest (-1), max timestamp (-3), earliest local (-4: the log start, Spate keeping
-// every segment locally) or the first offset at or after a timestamp.
+// every segment locally) or the first offset at or after a timestamp. With an authorizer each topic needs
+// DESCRIBE (else TOPIC_AUTHORIZATION_FAILED for its partitions, checked first, as Kafka does).
 import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { EARLIEST_TIMESTAMP, MAX_TIMESTAMP } from '../../partition/ring-messages.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestInfo } from '../request-dispatcher.js';
+import { AclOperation, ResourceType } from '../../security/acl-model.js';
+import { allowedNames, isAllowed } from '../authorization.js';
 
 /** KIP-405's earliest local offset. Without tiered storage Kafka answers it with the log start offset. */
 const EARLIEST_LOCAL_TIMESTAMP = -4;
@@ -38,6 +41,7 @@ function duplicatePartitions(request: ListOffsetsRequest): Set<string> {
 export async function handleListOffsets(ctx: BrokerContext, request: ListOffsetsRequest, info: RequestInfo): Promise<ListOffsetsResponse> {
   const duplicates = info.apiVersion >= FIRST_DUPLICATE_CHECK_VERSION ? duplicatePartitions(request) : new Set<string>();
   const pending: Array<Promise<void>> = [];
+  const describable = allowedNames(ctx.authorizer, info, AclOperation.DESCRIBE, ResourceType.TOPIC, request.topics, (t) => t.name);
   const topics = request.topics.map((requested) => {
     const topic = ctx.registry.get(requested.name);
     return {
@@ -53,7 +57,8 @@ export async function handleListOffsets(ctx: BrokerContext, request: ListOffsets
         };
         const partition = topic?.partitions[p.partitionIndex];
         const firstVersion = FIRST_VERSION_OF.get(p.timestamp);
-        if (duplicates.has(`${requested.name}\0${p.partitionIndex}`)) result.errorCode = ErrorCode.INVALID_REQUEST;
+        if (!isAllowed(describable, requested.name)) result.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (duplicates.has(`${requested.name}\0${p.partitionIndex}`)) result.errorCode = ErrorCode.INVALID_REQUEST;
         else if (!partition) result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (firstVersion !== undefined && info.apiVersion < firstVersion) result.errorCode = ErrorCode.UNSUPPORTED_VERSION;
         else {

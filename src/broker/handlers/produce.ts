@@ -1,5 +1,8 @@
 // Produce: each partition's batch goes to the worker that owns the partition, copied once from the socket
 // buffer into that worker's ring; the worker checks its CRC-32C and appends it from ring memory.
+// With an authorizer, as Kafka: transactional batches need WRITE on their transactional id (else the whole request
+// is TRANSACTIONAL_ID_AUTHORIZATION_FAILED), and each topic needs WRITE (else TOPIC_AUTHORIZATION_FAILED per
+// partition, before its existence is checked, so a denied client learns nothing about which topics exist).
 import type {
   ProduceRequest,
   ProduceResponse,
@@ -7,7 +10,9 @@ import type {
   ProduceResponseTopicProduceResponse,
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { ATTR_COMPRESSION_MASK, ATTRIBUTES } from '../../records/batch.js';
+import { ATTR_COMPRESSION_MASK, ATTR_TRANSACTIONAL, ATTRIBUTES } from '../../records/batch.js';
+import { AclOperation, ResourceType } from '../../security/acl-model.js';
+import { allowedNames, allows, isAllowed } from '../authorization.js';
 import { isCompactPolicy, topicPropertyValue } from '../../config/topic-config.js';
 import { compactedTopicRejection } from '../compacted-topic-check.js';
 import type { BrokerContext } from '../context.js';
@@ -24,6 +29,13 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
   const acks = request.acks;
   const now = Date.now();
   const pending: Array<Promise<unknown>> = [];
+  if (ctx.authorizer && hasTransactionalBatch(request)) {
+    const transactionalId = request.transactionalId;
+    if (transactionalId === null || !allows(ctx.authorizer, info, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
+      return acks === 0 ? null : everyPartition(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
+  }
+  const writable = allowedNames(ctx.authorizer, info, AclOperation.WRITE, ResourceType.TOPIC, request.topicData, (t) => t.name);
   const responses: ProduceResponseTopicProduceResponse[] = request.topicData.map((topicData) => {
     const topic = ctx.registry.get(topicData.name);
     // Under LogAppendTime the worker stamps each batch with `now`, which the response reports (-1 otherwise).
@@ -38,6 +50,7 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
         const partition = topic?.partitions[data.index];
         if (info.apiVersion < FIRST_RECORD_BATCH_V2_VERSION) result.errorCode = ErrorCode.UNSUPPORTED_VERSION;
         else if (acks !== 0 && acks !== 1 && acks !== -1) result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+        else if (!isAllowed(writable, topicData.name)) result.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         else if (!partition) result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         // Like Kafka: only the broker appends to internal topics.
         else if (isInternalTopic(topicData.name)) result.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
@@ -86,6 +99,24 @@ function rejectKeyless(result: ProduceResponsePartitionProduceResponse, records:
   return true;
 }
 
+/** Does the first batch of any partition say it is transactional (Kafka's RequestUtils.hasTransactionalRecords)? */
+function hasTransactionalBatch(request: ProduceRequest): boolean {
+  for (const topic of request.topicData) {
+    for (const { records } of topic.partitionData) {
+      if (records && records.length > ATTRIBUTES + 1 && (records[ATTRIBUTES + 1]! & ATTR_TRANSACTIONAL) !== 0) return true;
+    }
+  }
+  return false;
+}
+
+/** The same error for every partition of the request (Kafka's ProduceRequest.getErrorResponse). */
+function everyPartition(request: ProduceRequest, errorCode: number): ProduceResponse {
+  return {
+    responses: request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionResult(p.index, errorCode)) })),
+    throttleTimeMs: 0,
+  };
+}
+
 function partitionResult(index: number, errorCode: number): ProduceResponsePartitionProduceResponse {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null };
 }
@@ -114,6 +145,8 @@ function describeAppendError(errorCode: number): string | null {
       return 'zstd needs Produce v7 or later';
     case ErrorCode.INVALID_TOPIC_EXCEPTION:
       return 'cannot append to an internal topic';
+    case ErrorCode.TOPIC_AUTHORIZATION_FAILED:
+      return 'not authorized to WRITE to this topic';
     default:
       return null;
   }

@@ -29,6 +29,11 @@ import { decodeDeleteGroupsRequest, decodeDeleteGroupsResponse, encodeDeleteGrou
 import { decodeIncrementalAlterConfigsRequest, decodeIncrementalAlterConfigsResponse, encodeIncrementalAlterConfigsRequest, encodeIncrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from './incremental-alter-configs.js';
 import { decodeOffsetDeleteRequest, decodeOffsetDeleteResponse, encodeOffsetDeleteRequest, encodeOffsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from './offset-delete.js';
 import { decodeDescribeClusterRequest, decodeDescribeClusterResponse, encodeDescribeClusterRequest, encodeDescribeClusterResponse, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
+import { decodeDescribeAclsRequest, decodeDescribeAclsResponse, encodeDescribeAclsRequest, encodeDescribeAclsResponse, type DescribeAclsRequest, type DescribeAclsResponse } from './describe-acls.js';
+import { decodeCreateAclsRequest, decodeCreateAclsResponse, encodeCreateAclsRequest, encodeCreateAclsResponse, type CreateAclsRequest, type CreateAclsResponse } from './create-acls.js';
+import { decodeDeleteAclsRequest, decodeDeleteAclsResponse, encodeDeleteAclsRequest, encodeDeleteAclsResponse, type DeleteAclsRequest, type DeleteAclsResponse } from './delete-acls.js';
+import { decodeDescribeClientQuotasRequest, decodeDescribeClientQuotasResponse, encodeDescribeClientQuotasRequest, encodeDescribeClientQuotasResponse, type DescribeClientQuotasRequest, type DescribeClientQuotasResponse } from './describe-client-quotas.js';
+import { decodeAlterClientQuotasRequest, decodeAlterClientQuotasResponse, encodeAlterClientQuotasRequest, encodeAlterClientQuotasResponse, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from './alter-client-quotas.js';
 
 export * from './produce.js';
 export * from './fetch.js';
@@ -57,6 +62,11 @@ export * from './delete-groups.js';
 export * from './incremental-alter-configs.js';
 export * from './offset-delete.js';
 export * from './describe-cluster.js';
+export * from './describe-acls.js';
+export * from './create-acls.js';
+export * from './delete-acls.js';
+export * from './describe-client-quotas.js';
+export * from './alter-client-quotas.js';
 export * from './headers.js';
 
 export const ApiKey = {
@@ -79,6 +89,9 @@ export const ApiKey = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   SaslAuthenticate: 36,
@@ -86,6 +99,8 @@ export const ApiKey = {
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
+  DescribeClientQuotas: 48,
+  AlterClientQuotas: 49,
   DescribeCluster: 60,
 } as const;
 
@@ -113,6 +128,9 @@ export interface ApiMessages {
   DeleteTopics: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
   DeleteRecords: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
   InitProducerId: { request: InitProducerIdRequest; response: InitProducerIdResponse };
+  DescribeAcls: { request: DescribeAclsRequest; response: DescribeAclsResponse };
+  CreateAcls: { request: CreateAclsRequest; response: CreateAclsResponse };
+  DeleteAcls: { request: DeleteAclsRequest; response: DeleteAclsResponse };
   DescribeConfigs: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   AlterConfigs: { request: AlterConfigsRequest; response: AlterConfigsResponse };
   SaslAuthenticate: { request: SaslAuthenticateRequest; response: SaslAuthenticateResponse };
@@ -120,6 +138,8 @@ export interface ApiMessages {
   DeleteGroups: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
   IncrementalAlterConfigs: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
   OffsetDelete: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
+  DescribeClientQuotas: { request: DescribeClientQuotasRequest; response: DescribeClientQuotasResponse };
+  AlterClientQuotas: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
   DescribeCluster: { request: DescribeClusterRequest; response: DescribeClusterResponse };
 }
 
@@ -168,9 +188,9 @@ export const apiDefinitions: readonly (ApiDefinition | undefined)[] = [
   undefined,
   undefined,
   undefined,
-  undefined,
-  undefined,
-  undefined,
+  { apiKey: 29, name: 'DescribeAcls', minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2, decodeRequest: decodeDescribeAclsRequest, encodeRequest: encodeDescribeAclsRequest, decodeResponse: decodeDescribeAclsResponse, encodeResponse: encodeDescribeAclsResponse },
+  { apiKey: 30, name: 'CreateAcls', minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2, decodeRequest: decodeCreateAclsRequest, encodeRequest: encodeCreateAclsRequest, decodeResponse: decodeCreateAclsResponse, encodeResponse: encodeCreateAclsResponse },
+  { apiKey: 31, name: 'DeleteAcls', minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2, decodeRequest: decodeDeleteAclsRequest, encodeRequest: encodeDeleteAclsRequest, decodeResponse: decodeDeleteAclsResponse, encodeResponse: encodeDeleteAclsResponse },
   { apiKey: 32, name: 'DescribeConfigs', minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4, decodeRequest: decodeDescribeConfigsRequest, encodeRequest: encodeDescribeConfigsRequest, decodeResponse: decodeDescribeConfigsResponse, encodeResponse: encodeDescribeConfigsResponse },
   { apiKey: 33, name: 'AlterConfigs', minVersion: 0, maxVersion: 2, firstFlexibleVersion: 2, decodeRequest: decodeAlterConfigsRequest, encodeRequest: encodeAlterConfigsRequest, decodeResponse: decodeAlterConfigsResponse, encodeResponse: encodeAlterConfigsResponse },
   undefined,
@@ -187,8 +207,8 @@ export const apiDefinitions: readonly (ApiDefinition | undefined)[] = [
   undefined,
   undefined,
   { apiKey: 47, name: 'OffsetDelete', minVersion: 0, maxVersion: 0, firstFlexibleVersion: Infinity, decodeRequest: decodeOffsetDeleteRequest, encodeRequest: encodeOffsetDeleteRequest, decodeResponse: decodeOffsetDeleteResponse, encodeResponse: encodeOffsetDeleteResponse },
-  undefined,
-  undefined,
+  { apiKey: 48, name: 'DescribeClientQuotas', minVersion: 0, maxVersion: 1, firstFlexibleVersion: 1, decodeRequest: decodeDescribeClientQuotasRequest, encodeRequest: encodeDescribeClientQuotasRequest, decodeResponse: decodeDescribeClientQuotasResponse, encodeResponse: encodeDescribeClientQuotasResponse },
+  { apiKey: 49, name: 'AlterClientQuotas', minVersion: 0, maxVersion: 1, firstFlexibleVersion: 1, decodeRequest: decodeAlterClientQuotasRequest, encodeRequest: encodeAlterClientQuotasRequest, decodeResponse: decodeAlterClientQuotasResponse, encodeResponse: encodeAlterClientQuotasResponse },
   undefined,
   undefined,
   undefined,
